@@ -1,0 +1,30 @@
+/* Options that reach drivers and transforms. Filled by the CLI; drivers only read. */
+#ifndef MAILFERRY_OPTIONS_H
+#define MAILFERRY_OPTIONS_H
+
+#include <glib.h>
+
+typedef enum {
+	MF_MBOX_RD = 0, /* default: ">From " quoting is reversible */
+	MF_MBOX_O,
+	MF_MBOX_CL2,
+} mf_mbox_format;
+
+typedef struct mf_options {
+	const char *from_format;   /* --from: force a reader by name, or NULL to detect */
+	const char *to_format;     /* --to */
+	const char *outdir;        /* -o */
+	mf_mbox_format mbox_format;
+	gboolean dry_run;
+	gboolean fsync_items;      /* --fsync: fsync every item before rename */
+	gboolean progress;         /* --progress, or stderr is a TTY */
+	gboolean verbose;
+
+	/* folder selection (src/transform/folder-filter.c, folder-rename.c) */
+	GPtrArray *include;        /* GRegex* */
+	GPtrArray *exclude;        /* GRegex* */
+	gboolean exclude_system;
+	GPtrArray *renames;        /* mf_rename* */
+} mf_options;
+
+#endif

@@ -1,0 +1,316 @@
+/* The pipeline: reader -> transforms -> writer (or a companion writer for kinds
+ * the chosen format cannot hold), every step counted in the report.
+ *
+ * Companions: a mail format cannot hold events or contacts and ICS cannot hold
+ * messages, yet nothing may be dropped. Items the primary writer does not take
+ * go to the writer made for their kind, opened lazily in the same OUTDIR:
+ * calendar items to "ics", contacts to "vcf", messages to "maildir" under
+ * OUTDIR/Maildir.
+ */
+#include "mailferry/pipeline.h"
+#include "mailferry/outpath.h"
+#include "mailferry/progress.h"
+#include "mailferry/transform.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define QUARANTINE_DIR "quarantine"
+#define COMPANION_MAILDIR "Maildir"
+
+typedef struct {
+	const mf_writer_driver *driver;
+	mf_writer *writer;
+	gboolean companion;
+} writer_slot;
+
+enum { SLOT_PRIMARY, SLOT_MAIL, SLOT_CALENDAR, SLOT_CARDS, SLOT_N };
+
+struct mf_pipeline {
+	const mf_options *opts;
+	mf_report *report;
+	writer_slot slots[SLOT_N];
+	guint quarantine_seq;
+	mf_progress *progress;
+	guint64 items;
+};
+
+static gboolean writes_output(const mf_pipeline *p)
+{
+	return p->slots[SLOT_PRIMARY].driver && !p->opts->dry_run;
+}
+
+mf_pipeline *mf_pipeline_new(const mf_options *opts, const mf_writer_driver *writer,
+                             mf_report *report, GError **error)
+{
+	mf_pipeline *p = g_new0(mf_pipeline, 1);
+	p->opts = opts;
+	p->report = report;
+	p->progress = mf_progress_new(opts->progress);
+	p->slots[SLOT_PRIMARY].driver = writer;
+	p->slots[SLOT_MAIL].driver = mf_writer_driver_find("maildir");
+	p->slots[SLOT_CALENDAR].driver = mf_writer_driver_find("ics");
+	p->slots[SLOT_CARDS].driver = mf_writer_driver_find("vcf");
+	if (writes_output(p)) {
+		if (g_mkdir_with_parents(opts->outdir, 0755) != 0) {
+			g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "cannot create %s: %s",
+			            opts->outdir, g_strerror(errno));
+			mf_pipeline_free(p);
+			return NULL;
+		}
+		p->slots[SLOT_PRIMARY].writer = writer->open(opts->outdir, opts, error);
+		if (!p->slots[SLOT_PRIMARY].writer) {
+			mf_pipeline_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* The slot that takes `kind`: the primary writer if it can, else a companion. */
+static writer_slot *slot_for(mf_pipeline *p, mf_kind kind, GError **error)
+{
+	writer_slot *primary = &p->slots[SLOT_PRIMARY];
+	if (primary->driver->kinds & MF_KIND_BIT(kind))
+		return primary;
+	int index = kind == MF_KIND_MESSAGE                 ? SLOT_MAIL
+	            : (MF_KIND_BIT(kind) & MF_KINDS_CALENDAR) ? SLOT_CALENDAR
+	                                                     : SLOT_CARDS;
+	writer_slot *slot = &p->slots[index];
+	slot->companion = TRUE;
+	if (!slot->writer && writes_output(p)) {
+		char *dir = index == SLOT_MAIL
+			? g_build_filename(p->opts->outdir, COMPANION_MAILDIR, NULL)
+			: g_strdup(p->opts->outdir);
+		if (g_mkdir_with_parents(dir, 0755) == 0)
+			slot->writer = slot->driver->open(dir, p->opts, error);
+		else
+			g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "cannot create %s: %s", dir,
+			            g_strerror(errno));
+		g_free(dir);
+		if (!slot->writer)
+			return NULL;
+	}
+	return slot;
+}
+
+static const char *quarantine_extension(const mf_item *item)
+{
+	if (item->mime)
+		return "eml";
+	if (item->ical)
+		return "ics";
+	return item->vcard ? "vcf" : NULL;
+}
+
+/* Keeps whatever content a quarantined item has under OUTDIR/quarantine/, so a
+ * person can look at it; returns the relative name, or NULL when nothing to keep. */
+static char *save_quarantined(mf_pipeline *p, const mf_item *item)
+{
+	const char *ext = item ? quarantine_extension(item) : NULL;
+	if (!ext || !writes_output(p))
+		return NULL;
+	if (!mf_mkdir_under(p->opts->outdir, QUARANTINE_DIR, NULL))
+		return NULL;
+	char *name = g_strdup_printf("%06u.%s", ++p->quarantine_seq, ext);
+	char *rel = g_build_filename(QUARANTINE_DIR, name, NULL);
+	char *final = g_build_filename(p->opts->outdir, rel, NULL);
+	char *tmp = g_strconcat(final, ".tmp", NULL);
+	char *text = NULL;
+	gconstpointer data;
+	gsize len;
+	if (item->mime) {
+		data = g_bytes_get_data(item->mime, &len);
+	} else {
+		text = item->ical ? icalcomponent_as_ical_string_r(item->ical) : g_strdup(item->vcard);
+		data = text;
+		len = strlen(text);
+	}
+	gboolean ok = mf_write_atomic(tmp, final, data, len, item->internal_date, FALSE, NULL);
+	g_free(text);
+	g_free(tmp);
+	g_free(final);
+	g_free(name);
+	if (!ok) {
+		g_free(rel);
+		return NULL;
+	}
+	return rel;
+}
+
+static void quarantine(mf_pipeline *p, const char *source, const mf_item *item,
+                       const char *const *folder, mf_kind kind, const char *locator,
+                       const char *reason)
+{
+	char *saved = save_quarantined(p, item);
+	mf_report_count(p->report, source, folder, kind, MF_COUNT_QUARANTINED);
+	mf_report_quarantine(p->report, source, locator, folder, kind, reason, saved);
+	g_free(saved);
+}
+
+/* Runs the transforms; TRUE when the item goes on to a writer. */
+static gboolean transform(mf_pipeline *p, const char *source, mf_item *item,
+                          const char *const *folder)
+{
+	for (const mf_transform *const *t = mf_transforms(); *t; t++) {
+		char *reason = NULL;
+		mf_transform_result r = (*t)->apply(item, p->opts, p->report, &reason);
+		if (r == MF_TRANSFORM_FILTER) {
+			mf_report_count(p->report, source, folder, item->kind, MF_COUNT_FILTERED);
+			return FALSE;
+		}
+		if (r == MF_TRANSFORM_QUARANTINE) {
+			char *why = g_strdup_printf("%s: %s", (*t)->name, reason ? reason : "rejected");
+			quarantine(p, source, item, folder, item->kind, item->locator, why);
+			g_free(why);
+			g_free(reason);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* FALSE only when the output itself failed. */
+static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, GError **error)
+{
+	char **folder = g_strdupv(item->folder); /* rows are keyed by the source folder */
+	const char *const *f = (const char *const *)folder;
+	gboolean ok = TRUE;
+	mf_report_count(p->report, source, f, item->kind, MF_COUNT_READ);
+	for (guint i = 0; i < item->repair_tags->len; i++)
+		mf_report_repair(p->report, item->repair_tags->pdata[i]);
+	if (!transform(p, source, item, f))
+		goto out;
+	if (!p->slots[SLOT_PRIMARY].driver) {
+		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
+		goto out;
+	}
+	writer_slot *slot = slot_for(p, item->kind, error);
+	if (!slot) {
+		ok = FALSE;
+		goto out;
+	}
+	if (slot->companion)
+		mf_report_set_companion(p->report, source, f, item->kind, slot->driver->name);
+	GError *put_error = NULL;
+	if (!slot->writer || slot->driver->put(slot->writer, item, &put_error)) {
+		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
+	} else if (put_error && put_error->code == MF_ERROR_OUTPUT) {
+		g_propagate_error(error, put_error);
+		ok = FALSE;
+	} else {
+		char *why = g_strdup_printf("%s writer: %s", slot->driver->name,
+		                            put_error ? put_error->message : "item refused");
+		quarantine(p, source, item, f, item->kind, item->locator, why);
+		g_free(why);
+		g_clear_error(&put_error);
+	}
+out:
+	g_strfreev(folder);
+	return ok;
+}
+
+static void record_source(mf_pipeline *p, const char *path, const mf_reader_driver *driver)
+{
+	struct stat st;
+	char *sha = NULL;
+	guint64 bytes = 0;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		sha = mf_sha256_file(path, NULL);
+		bytes = (guint64)st.st_size;
+	}
+	mf_report_add_source(p->report, path, driver->name, sha, bytes);
+	g_free(sha);
+}
+
+static void handle_broken(mf_pipeline *p, const char *path, mf_item *item, GError *err)
+{
+	static const char *const root[] = { NULL };
+	const char *const *folder = item ? (const char *const *)item->folder : root;
+	mf_kind kind = item ? item->kind : MF_KIND_MESSAGE;
+	mf_report_count(p->report, path, folder, kind, MF_COUNT_READ);
+	quarantine(p, path, item, folder, kind, item ? item->locator : NULL,
+	           err ? err->message : "unreadable item");
+}
+
+gboolean mf_pipeline_run(mf_pipeline *p, const char *path, GError **error)
+{
+	const mf_reader_driver *driver = p->opts->from_format
+		? mf_reader_driver_find(p->opts->from_format)
+		: mf_reader_driver_detect(path, error);
+	if (!driver) {
+		if (error && !*error)
+			g_set_error(error, MF_ERROR, MF_ERROR_USAGE, "unknown source format '%s'",
+			            p->opts->from_format);
+		return FALSE;
+	}
+	record_source(p, path, driver);
+	mf_reader *reader = driver->open(path, p->opts, error);
+	if (!reader)
+		return FALSE;
+
+	gboolean ok = TRUE;
+	for (;;) {
+		mf_item *item = NULL;
+		GError *err = NULL;
+		mf_next_result r = driver->next(reader, &item, &err);
+		if (r == MF_NEXT_END)
+			break;
+		if (r == MF_NEXT_FATAL) {
+			g_propagate_error(error, err);
+			mf_item_free(item);
+			ok = FALSE;
+			break;
+		}
+		p->items++;
+		if (r == MF_NEXT_BROKEN)
+			handle_broken(p, path, item, err);
+		else if (!process_item(p, path, item, error))
+			ok = FALSE;
+		g_clear_error(&err);
+		mf_item_free(item);
+		if (!ok)
+			break;
+		if (driver->progress) {
+			guint64 done = 0, total = 0;
+			driver->progress(reader, &done, &total);
+			mf_progress_update(p->progress, path, p->items, done, total);
+		}
+	}
+	mf_progress_done(p->progress);
+	const GPtrArray *ignored = driver->ignored ? driver->ignored(reader) : NULL;
+	for (guint i = 0; ignored && i < ignored->len; i++)
+		mf_report_source_ignored(p->report, path, ignored->pdata[i]);
+	driver->close(reader);
+	return ok;
+}
+
+gboolean mf_pipeline_finish(mf_pipeline *p, GError **error)
+{
+	gboolean ok = TRUE;
+	for (int i = 0; i < SLOT_N; i++) {
+		writer_slot *slot = &p->slots[i];
+		if (!slot->writer)
+			continue;
+		GError *err = NULL;
+		if (!slot->driver->close(slot->writer, &err)) {
+			if (ok)
+				g_propagate_error(error, err);
+			else
+				g_clear_error(&err);
+			ok = FALSE;
+		}
+		slot->writer = NULL;
+	}
+	return ok;
+}
+
+void mf_pipeline_free(mf_pipeline *p)
+{
+	if (!p)
+		return;
+	mf_pipeline_finish(p, NULL);
+	mf_progress_free(p->progress);
+	g_free(p);
+}
