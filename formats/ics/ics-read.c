@@ -1,0 +1,208 @@
+/* Reads iCalendar files: one .ics, or every *.ics under a directory in sorted
+ * order. A file is streamed one top-level component (VCALENDAR) at a time
+ * through libical's line-by-line parser, so memory follows the largest
+ * VCALENDAR, not the file. Each VCALENDAR is split into items (ics-split.c)
+ * that wait in a queue until next() hands them out. */
+#include "ics.h"
+#include "../eml/eml-walk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define ICS_PROBE_DEPTH 8
+
+struct mf_reader {
+	char *base_dir;     /* directory the relative paths start from */
+	GPtrArray *files;   /* relative paths, sorted */
+	GPtrArray *ignored; /* files and components not turned into items */
+	guint next_file;
+	GQueue pending;     /* mfi_ics_result*, ready for next() */
+
+	/* the file being read */
+	FILE *fp;
+	char *path;
+	char **folder;
+	icalparser *parser;
+	guint vcal_no;
+
+	guint64 done_files, total;
+};
+
+static gboolean head_starts_vcalendar(const guint8 *head, gsize len)
+{
+	static const char tag[] = "BEGIN:VCALENDAR";
+	gsize i = 0;
+	if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && g_ascii_isspace(head[i]))
+		i++;
+	return len - i >= sizeof tag - 1 && g_ascii_strncasecmp((const char *)head + i, tag,
+	                                                        sizeof tag - 1) == 0;
+}
+
+int mfi_ics_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
+{
+	if (is_dir)
+		return mfi_tree_has_extension(path, "ics", ICS_PROBE_DEPTH) ? MF_PROBE_LIKELY
+		                                                               : MF_PROBE_NO;
+	if (head_starts_vcalendar(head, head_len))
+		return MF_PROBE_SURE;
+	return mfi_has_extension(path, "ics") ? MF_PROBE_MAYBE : MF_PROBE_NO;
+}
+
+mf_reader *mfi_ics_open(const char *path, const mf_options *opts, GError **error)
+{
+	(void)opts;
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "stat(%s) failed: %s", path,
+		            g_strerror(errno));
+		return NULL;
+	}
+	/* Bad input must come back as X-LIC-ERROR, never abort the process. */
+	icalerror_set_errors_are_fatal(0);
+	mf_reader *r = g_new0(mf_reader, 1);
+	r->files = g_ptr_array_new_with_free_func(g_free);
+	r->ignored = g_ptr_array_new_with_free_func(g_free);
+	g_queue_init(&r->pending);
+	if (S_ISDIR(st.st_mode)) {
+		r->base_dir = g_strdup(path);
+		if (!mfi_walk_files(path, "ics", r->files, r->ignored, error)) {
+			mfi_ics_close(r);
+			return NULL;
+		}
+	} else {
+		r->base_dir = g_path_get_dirname(path);
+		g_ptr_array_add(r->files, g_path_get_basename(path));
+	}
+	for (guint i = 0; i < r->files->len; i++) {
+		char *file = g_build_filename(r->base_dir, r->files->pdata[i], NULL);
+		if (stat(file, &st) == 0)
+			r->total += (guint64)st.st_size;
+		g_free(file);
+	}
+	return r;
+}
+
+static char *read_line(char *s, size_t size, void *data)
+{
+	return fgets(s, (int)size, data);
+}
+
+static void end_file(mf_reader *r)
+{
+	if (r->fp) {
+		struct stat st;
+		if (fstat(fileno(r->fp), &st) == 0)
+			r->done_files += (guint64)st.st_size;
+		fclose(r->fp);
+		r->fp = NULL;
+	}
+	if (r->parser)
+		icalparser_free(r->parser);
+	r->parser = NULL;
+	g_clear_pointer(&r->path, g_free);
+	g_clear_pointer(&r->folder, g_strfreev);
+}
+
+/* Opens the next file; FALSE when there is none. A file that cannot be opened
+ * becomes one BROKEN result. */
+static gboolean start_file(mf_reader *r)
+{
+	if (r->next_file >= r->files->len)
+		return FALSE;
+	const char *rel = r->files->pdata[r->next_file++];
+	r->path = g_build_filename(r->base_dir, rel, NULL);
+	r->folder = mfi_folder_for_file(rel, TRUE);
+	r->vcal_no = 0;
+	r->fp = fopen(r->path, "rb");
+	if (!r->fp) {
+		mfi_ics_result *res = g_new0(mfi_ics_result, 1);
+		res->result = MF_NEXT_BROKEN;
+		res->error = g_error_new(MF_ERROR, MF_ERROR_ITEM, "open(%s) failed: %s", r->path,
+		                         g_strerror(errno));
+		g_queue_push_tail(&r->pending, res);
+		end_file(r);
+		return TRUE;
+	}
+	r->parser = icalparser_new();
+	icalparser_set_gen_data(r->parser, r->fp);
+	return TRUE;
+}
+
+/* Parses up to the next complete top-level component of the current file and
+ * queues its items; at end of file, what is left (an unterminated VCALENDAR)
+ * is queued too and the file is closed. */
+static void read_component(mf_reader *r)
+{
+	icalcomponent *top = NULL;
+	char *line;
+	while (!top && (line = icalparser_get_line(r->parser, read_line))) {
+		top = icalparser_add_line(r->parser, line);
+		icalmemory_free_buffer(line);
+	}
+	gboolean at_end = top == NULL;
+	if (at_end) {
+		/* icalparser_clean() closes an unterminated component (noting it in
+		 * X-LIC-ERROR) but keeps owning it: icalparser_free() frees it. */
+		icalcomponent *rest = icalparser_clean(r->parser);
+		top = rest ? mfi_ics_clone(rest) : NULL;
+	}
+	if (top) {
+		mfi_ics_origin origin = { r->path, (const char *const *)r->folder, ++r->vcal_no };
+		mfi_ics_split(top, &origin, &r->pending, r->ignored);
+	}
+	if (at_end) {
+		if (ferror(r->fp)) {
+			mfi_ics_result *res = g_new0(mfi_ics_result, 1);
+			res->result = MF_NEXT_BROKEN;
+			res->error = g_error_new(MF_ERROR, MF_ERROR_ITEM, "read(%s) failed", r->path);
+			g_queue_push_tail(&r->pending, res);
+		}
+		end_file(r);
+	}
+}
+
+mf_next_result mfi_ics_next(mf_reader *r, mf_item **item_r, GError **error)
+{
+	*item_r = NULL;
+	while (g_queue_is_empty(&r->pending)) {
+		if (r->fp)
+			read_component(r);
+		else if (!start_file(r))
+			return MF_NEXT_END;
+	}
+	mfi_ics_result *res = g_queue_pop_head(&r->pending);
+	mf_next_result result = res->result;
+	*item_r = res->item;
+	if (res->error)
+		g_propagate_error(error, res->error);
+	g_free(res);
+	return result;
+}
+
+void mfi_ics_progress(mf_reader *r, guint64 *done_r, guint64 *total_r)
+{
+	long pos = r->fp ? ftell(r->fp) : 0;
+	*done_r = r->done_files + (pos > 0 ? (guint64)pos : 0);
+	*total_r = r->total;
+}
+
+const GPtrArray *mfi_ics_ignored(mf_reader *r)
+{
+	return r->ignored;
+}
+
+void mfi_ics_close(mf_reader *r)
+{
+	if (!r)
+		return;
+	end_file(r);
+	g_queue_clear_full(&r->pending, (GDestroyNotify)mfi_ics_result_free);
+	g_ptr_array_unref(r->files);
+	g_ptr_array_unref(r->ignored);
+	g_free(r->base_dir);
+	g_free(r);
+}

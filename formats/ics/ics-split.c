@@ -1,0 +1,212 @@
+/* One parsed VCALENDAR -> items.
+ *
+ * An item is one calendar object as CalDAV stores it (RFC 4791 4.1): every
+ * VEVENT, VTODO or VJOURNAL of the VCALENDAR sharing one UID (the master and
+ * its RECURRENCE-ID overrides), in a fresh VCALENDAR with VERSION, the
+ * source's PRODID and the VTIMEZONEs those components reference. A component
+ * without UID is an item on its own. Other components (VFREEBUSY, X-...) are
+ * listed as ignored, never dropped silently.
+ *
+ * libical notes what it could not parse as X-LIC-ERROR properties. A note
+ * that an empty property was dropped is removed (tag Ical_EmptyPropertyDropped);
+ * any other makes the item BROKEN, kept whole for quarantine: something of it
+ * was lost. The tolerant reader will turn known cases into repairs. A
+ * top-level component that is not an iCalendar object but a known one
+ * (a bare VTIMEZONE, VALARM, VFREEBUSY...) is listed as ignored. */
+#include "ics.h"
+
+#include <string.h>
+
+typedef struct ics_group {
+	icalcomponent_kind kind;
+	char *uid;        /* NULL: component without UID */
+	guint first_no;   /* 1-based position of its first component in the VCALENDAR */
+	GPtrArray *comps; /* icalcomponent*, borrowed from the VCALENDAR */
+} ics_group;
+
+static void group_free(gpointer data)
+{
+	ics_group *g = data;
+	g_free(g->uid);
+	g_ptr_array_unref(g->comps);
+	g_free(g);
+}
+
+void mfi_ics_result_free(mfi_ics_result *res)
+{
+	if (!res)
+		return;
+	mf_item_free(res->item);
+	g_clear_error(&res->error);
+	g_free(res);
+}
+
+static mf_kind item_kind(icalcomponent_kind kind)
+{
+	switch (kind) {
+	case ICAL_VTODO_COMPONENT:
+		return MF_KIND_TASK;
+	case ICAL_VJOURNAL_COMPONENT:
+		return MF_KIND_NOTE;
+	default:
+		return MF_KIND_EVENT;
+	}
+}
+
+static void push_result(GQueue *results, mf_next_result result, mf_item *item, GError *error)
+{
+	mfi_ics_result *res = g_new0(mfi_ics_result, 1);
+	res->result = result;
+	res->item = item;
+	res->error = error;
+	g_queue_push_tail(results, res);
+}
+
+/* Groups the item components of `vcal` by (type, UID), in order of first
+ * appearance; other non-VTIMEZONE components go to `ignored`. */
+static GPtrArray *group_components(icalcomponent *vcal, const mfi_ics_origin *origin,
+                                   GPtrArray *ignored)
+{
+	GPtrArray *groups = g_ptr_array_new_with_free_func(group_free);
+	GHashTable *by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	guint no = 0;
+	for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT)) {
+		icalcomponent_kind kind = icalcomponent_isa(c);
+		no++;
+		if (kind == ICAL_VTIMEZONE_COMPONENT)
+			continue;
+		if (!mfi_ics_is_item_kind(kind)) {
+			g_ptr_array_add(ignored, g_strdup_printf("%s: VCALENDAR %u: %s component %u",
+			                                         origin->path, origin->vcal_no,
+			                                         icalcomponent_kind_to_string(kind), no));
+			continue;
+		}
+		const char *uid = icalcomponent_get_uid(c);
+		char *key = uid && *uid ? g_strdup_printf("%d:%s", (int)kind, uid) : NULL;
+		ics_group *g = key ? g_hash_table_lookup(by_key, key) : NULL;
+		if (!g) {
+			g = g_new0(ics_group, 1);
+			g->kind = kind;
+			g->uid = key ? g_strdup(uid) : NULL;
+			g->first_no = no;
+			g->comps = g_ptr_array_new();
+			g_ptr_array_add(groups, g);
+			if (key)
+				g_hash_table_insert(by_key, g_strdup(key), g);
+		}
+		g_ptr_array_add(g->comps, c);
+		g_free(key);
+	}
+	g_hash_table_destroy(by_key);
+	return groups;
+}
+
+static icalcomponent *find_vtimezone(icalcomponent *vcal, const char *tzid)
+{
+	for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_VTIMEZONE_COMPONENT);
+	     c; c = icalcomponent_get_next_component(vcal, ICAL_VTIMEZONE_COMPONENT)) {
+		icalproperty *p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
+		const char *id = p ? icalproperty_get_tzid(p) : NULL;
+		if (id && strcmp(id, tzid) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* The item's own VCALENDAR: VERSION, the source PRODID, the VTIMEZONEs its
+ * components use (copied: several items may share one), then the components
+ * (moved out of the source VCALENDAR). */
+static icalcomponent *item_calendar(icalcomponent *vcal, ics_group *g)
+{
+	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalproperty *prodid = icalcomponent_get_first_property(vcal, ICAL_PRODID_PROPERTY);
+	if (prodid)
+		icalcomponent_add_property(cal, icalproperty_new_clone(prodid));
+	GPtrArray *tzids = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < g->comps->len; i++)
+		mfi_ics_collect_tzids(g->comps->pdata[i], tzids);
+	for (guint i = 0; i < tzids->len; i++) {
+		icalcomponent *vtz = find_vtimezone(vcal, tzids->pdata[i]);
+		if (vtz)
+			icalcomponent_add_component(cal, mfi_ics_clone(vtz));
+	}
+	g_ptr_array_unref(tzids);
+	for (guint i = 0; i < g->comps->len; i++) {
+		icalcomponent_remove_component(vcal, g->comps->pdata[i]);
+		icalcomponent_add_component(cal, g->comps->pdata[i]);
+	}
+	return cal;
+}
+
+static void emit_group(icalcomponent *vcal, ics_group *g, const mfi_ics_origin *origin,
+                       GQueue *results)
+{
+	char *locator = g->uid ? g_strdup_printf("VCALENDAR %u, UID %s", origin->vcal_no, g->uid)
+	                       : g_strdup_printf("VCALENDAR %u, component %u", origin->vcal_no,
+	                                         g->first_no);
+	mf_item *item = mf_item_new(item_kind(g->kind), origin->path, locator);
+	mf_item_set_folder(item, origin->folder);
+	item->ical = item_calendar(vcal, g);
+	if (mfi_ics_drop_empty_value_notes(item->ical) > 0)
+		mf_item_add_repair_tag(item, "Ical_EmptyPropertyDropped");
+	const char *problem = mfi_ics_first_parse_error(item->ical);
+	GError *error = NULL;
+	if (problem)
+		error = g_error_new(MF_ERROR, MF_ERROR_ITEM, "%s: %s: %s", origin->path, locator,
+		                    problem);
+	push_result(results, problem ? MF_NEXT_BROKEN : MF_NEXT_ITEM, item, error);
+	g_free(locator);
+}
+
+/* A top-level component that is not a VCALENDAR: a bare item component gets
+ * wrapped; another well-formed known component is ignored; anything else is
+ * BROKEN. Returns the VCALENDAR or NULL. */
+static icalcomponent *as_vcalendar(icalcomponent *top, const mfi_ics_origin *origin,
+                                   GQueue *results, GPtrArray *ignored)
+{
+	icalcomponent_kind kind = icalcomponent_isa(top);
+	if (kind == ICAL_VCALENDAR_COMPONENT)
+		return top;
+	if (mfi_ics_is_item_kind(kind)) {
+		icalcomponent *vcal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+		icalcomponent_add_component(vcal, top);
+		return vcal;
+	}
+	if (kind != ICAL_XLICINVALID_COMPONENT && kind != ICAL_NO_COMPONENT &&
+	    kind != ICAL_X_COMPONENT && !mfi_ics_first_parse_error(top)) {
+		g_ptr_array_add(ignored, g_strdup_printf("%s: top-level component %u: %s",
+		                                         origin->path, origin->vcal_no,
+		                                         icalcomponent_kind_to_string(kind)));
+		icalcomponent_free(top);
+		return NULL;
+	}
+	char *locator = g_strdup_printf("VCALENDAR %u", origin->vcal_no);
+	mf_item *item = mf_item_new(MF_KIND_EVENT, origin->path, locator);
+	mf_item_set_folder(item, origin->folder);
+	const char *problem = mfi_ics_first_parse_error(top);
+	GError *error = g_error_new(MF_ERROR, MF_ERROR_ITEM, "%s: %s: not an iCalendar object (%s)%s%s",
+	                            origin->path, locator, icalcomponent_kind_to_string(kind),
+	                            problem ? ": " : "", problem ? problem : "");
+	icalcomponent_free(top);
+	push_result(results, MF_NEXT_BROKEN, item, error);
+	g_free(locator);
+	return NULL;
+}
+
+void mfi_ics_split(icalcomponent *top, const mfi_ics_origin *origin, GQueue *results,
+                   GPtrArray *ignored)
+{
+	icalcomponent *vcal = as_vcalendar(top, origin, results, ignored);
+	if (!vcal)
+		return;
+	GPtrArray *groups = group_components(vcal, origin, ignored);
+	if (groups->len == 0)
+		g_ptr_array_add(ignored, g_strdup_printf("%s: VCALENDAR %u: no VEVENT, VTODO or VJOURNAL",
+		                                         origin->path, origin->vcal_no));
+	for (guint i = 0; i < groups->len; i++)
+		emit_group(vcal, groups->pdata[i], origin, results);
+	g_ptr_array_unref(groups);
+	icalcomponent_free(vcal);
+}

@@ -1,0 +1,55 @@
+/* vcf driver: vCard files. No library here does vCard, so the small parsing
+ * and writing helpers live in vcf-card.c. */
+#ifndef MAILFERRY_VCF_H
+#define MAILFERRY_VCF_H
+
+#include "mailferry/driver.h"
+
+/* vcf-read.c */
+int mfi_vcf_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len);
+mf_reader *mfi_vcf_open(const char *path, const mf_options *opts, GError **error);
+mf_next_result mfi_vcf_next(mf_reader *reader, mf_item **item_r, GError **error);
+void mfi_vcf_progress(mf_reader *reader, guint64 *done_r, guint64 *total_r);
+const GPtrArray *mfi_vcf_ignored(mf_reader *reader);
+void mfi_vcf_close(mf_reader *reader);
+
+/* vcf-card.c: pure helpers, no I/O. */
+
+/* One content line split up: [group.]NAME[;param...]:value. */
+typedef struct mfi_vcf_prop {
+	char *group;       /* NULL or "item1" */
+	char *name;        /* upper-cased */
+	GPtrArray *params; /* char* "NAME=value" or a bare 2.1 "HOME" */
+	char *value;
+} mfi_vcf_prop;
+
+/* NULL when the line has no ':' after a name. Free with mfi_vcf_prop_free. */
+mfi_vcf_prop *mfi_vcf_prop_parse(const char *line);
+void mfi_vcf_prop_free(mfi_vcf_prop *prop);
+
+/* TRUE when a logical line continues on the next physical one: the physical
+ * line starts with a space or tab (RFC 6350 3.2), or the logical line is
+ * quoted-printable and ends in a soft line break '=' (vCard 2.1). */
+gboolean mfi_vcf_is_continuation(const char *logical, const char *physical);
+/* Appends `physical` to `logical` as mfi_vcf_is_continuation() decided. */
+void mfi_vcf_unfold_append(GString *logical, const char *physical);
+
+/* Splits card text (folded or not, LF or CRLF) into unfolded logical lines. */
+GPtrArray *mfi_vcf_unfold(const char *text);
+
+/* MF_KIND_DISTLIST for KIND:group or X-ADDRESSBOOKSERVER-KIND:group, else CONTACT. */
+mf_kind mfi_vcf_card_kind(const char *text);
+
+/* The card as vCard 3.0 (RFC 2426): BEGIN/VERSION:3.0/END, N and FN present,
+ * 2.1 encodings and charsets decoded to UTF-8, CRLF, folded at 75 octets. */
+char *mfi_vcf_card_to_v3(const char *text);
+
+/* Appends `line` + CRLF folded at 75 octets, never inside a UTF-8 sequence. */
+void mfi_vcf_append_folded(GString *out, const char *line);
+
+/* vcf-write.c */
+mf_writer *mfi_vcf_writer_open(const char *outdir, const mf_options *opts, GError **error);
+gboolean mfi_vcf_put(mf_writer *writer, const mf_item *item, GError **error);
+gboolean mfi_vcf_writer_close(mf_writer *writer, GError **error);
+
+#endif
