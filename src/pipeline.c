@@ -171,6 +171,19 @@ static gboolean transform(mf_pipeline *p, const char *source, mf_item *item,
 	return TRUE;
 }
 
+/* Writers stamp files with the internal date (Maildir mtime, mbox From_ line).
+ * An item without one gets its Date: header, else the source file's mtime, so
+ * the output never depends on when the run happened. */
+static void settle_internal_date(mf_item *item)
+{
+	if (item->internal_date > 0)
+		return;
+	item->internal_date = mf_mime_date(item->mime);
+	struct stat st;
+	if (item->internal_date <= 0 && item->source && stat(item->source, &st) == 0)
+		item->internal_date = st.st_mtime > 0 ? st.st_mtime : 1;
+}
+
 /* FALSE only when the output itself failed. */
 static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, GError **error)
 {
@@ -182,6 +195,7 @@ static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, 
 		mf_report_repair(p->report, item->repair_tags->pdata[i]);
 	if (!transform(p, source, item, f))
 		goto out;
+	settle_internal_date(item);
 	if (!p->slots[SLOT_PRIMARY].driver) {
 		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
 		goto out;

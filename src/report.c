@@ -428,15 +428,34 @@ gboolean mf_report_write_json(const mf_report *r, const char *path, GError **err
 	json_builder_add_boolean_value(b, mf_report_check_invariant(r, NULL));
 	json_builder_end_object(b);
 
-	JsonGenerator *gen = json_generator_new();
-	json_generator_set_pretty(gen, TRUE);
 	JsonNode *root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	gboolean ok = json_generator_to_file(gen, path, error);
+	char *text = mf_json_to_text(root);
+	gboolean ok = g_file_set_contents(path, text, -1, error);
 	if (!ok && error && *error)
 		g_prefix_error(error, "writing report %s: ", path);
+	g_free(text);
 	json_node_unref(root);
-	g_object_unref(gen);
 	g_object_unref(b);
 	return ok;
+}
+
+char *mf_json_to_text(JsonNode *root)
+{
+	JsonGenerator *gen = json_generator_new();
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, root);
+	char *raw = json_generator_to_data(gen, NULL);
+	g_object_unref(gen);
+	/* Outside strings the generator only emits spaces and newlines, and inside
+	 * strings it escapes every control character but U+001F: any raw byte below
+	 * 0x20 other than '\n' and ' ' is therefore that one, inside a string. */
+	GString *out = g_string_sized_new(strlen(raw) + 16);
+	for (const char *p = raw; *p; p++) {
+		if ((guchar)*p < 0x20 && *p != '\n')
+			g_string_append_printf(out, "\\u%04x", (guchar)*p);
+		else
+			g_string_append_c(out, *p);
+	}
+	g_free(raw);
+	return g_string_free(out, FALSE);
 }

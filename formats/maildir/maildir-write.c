@@ -54,9 +54,34 @@ static gboolean is_inbox(const char *const *folder)
 	       (!folder[1] && g_ascii_strcasecmp(folder[0], "INBOX") == 0);
 }
 
-/* The output directory name for a folder: "" or ".A.B". NULL when too long. */
+/* Maildir++ flattens a whole folder path into one directory name, which can
+ * pass NAME_MAX for deep or long paths. Rather than lose the folder, keep its
+ * start and make it unique with a hash of the full name: ".Start…~1a2b3c4d". */
+static void shorten_dirname(GString *dir)
+{
+	char *hash = mf_sha256_hex(dir->str, dir->len);
+	gsize keep = DIRNAME_MAX - 10;
+	/* Cut on a UTF-7 boundary: never inside a "&...-" run. */
+	const char *amp = memchr(dir->str, '&', keep);
+	while (amp) {
+		const char *dash = memchr(amp, '-', dir->len - (gsize)(amp - dir->str));
+		if (!dash || (gsize)(dash - dir->str) >= keep) {
+			keep = (gsize)(amp - dir->str);
+			break;
+		}
+		amp = memchr(dash, '&', keep - (gsize)(dash - dir->str));
+	}
+	while (keep > 1 && dir->str[keep - 1] == '.')
+		keep--;
+	g_string_truncate(dir, keep);
+	g_string_append_printf(dir, "~%.8s", hash);
+	g_free(hash);
+}
+
+/* The output directory name for a folder: "" or ".A.B". */
 static char *folder_dir(mf_writer *w, const char *const *folder, GError **error)
 {
+	(void)error;
 	if (is_inbox(folder))
 		return g_strdup("");
 	char **mapped = mf_namer_map(w->namer, folder);
@@ -68,15 +93,8 @@ static char *folder_dir(mf_writer *w, const char *const *folder, GError **error)
 		g_free(encoded);
 	}
 	g_strfreev(mapped);
-	if (dir->len > DIRNAME_MAX) {
-		char *shown = mf_folder_to_string(folder);
-		g_set_error(error, MF_ERROR, MF_ERROR_ITEM,
-		            "folder \"%s\": its Maildir++ directory name would be %zu bytes, "
-		            "more than the %d a file name may have", shown, dir->len, DIRNAME_MAX);
-		g_free(shown);
-		g_string_free(dir, TRUE);
-		return NULL;
-	}
+	if (dir->len > DIRNAME_MAX)
+		shorten_dirname(dir);
 	return g_string_free(dir, FALSE);
 }
 

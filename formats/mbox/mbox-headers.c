@@ -194,7 +194,10 @@ GString *mbox_message_rewrite(const mf_item *item, gboolean set_length, gsize *b
 	gboolean has_blank = header_block(msg, len, &hend, &body);
 	GString *out = g_string_sized_new(len + 128);
 	while (next_header(msg, hend, &pos, &s, &e))
-		if (!header_dropped(msg + s, e - s, set_length))
+		/* Content-Length is mbox storage, not message content: after quoting it
+		 * would be stale, and readers that trust it (Dovecot) would cut the
+		 * message wrongly. Dropped always; set again for mboxcl2. */
+		if (!header_dropped(msg + s, e - s, TRUE))
 			g_string_append_len(out, msg + s, (gssize)(e - s));
 	if (out->len && out->str[out->len - 1] != '\n')
 		g_string_append(out, eol);

@@ -46,4 +46,9 @@ gboolean mf_report_check_invariant(const mf_report *report, char **problem_r);
 void mf_report_print_summary(const mf_report *report, FILE *out);
 gboolean mf_report_write_json(const mf_report *report, const char *path, GError **error);
 
+/* Pretty JSON text for a json-glib tree, with every control character escaped
+ * (json-glib 1.6 writes U+001F raw, which JSON forbids). Caller frees. */
+typedef struct _JsonNode JsonNode;
+char *mf_json_to_text(JsonNode *root);
+
 #endif

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "mailferry/driver.h"
 #include "mailferry/outpath.h"
+#include "mailferry/report.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -221,15 +222,11 @@ static void print_json(GPtrArray *inventories)
 		build_json(b, inventories->pdata[i]);
 	json_builder_end_array(b);
 	json_builder_end_object(b);
-	JsonGenerator *gen = json_generator_new();
-	json_generator_set_pretty(gen, TRUE);
 	JsonNode *root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	char *text = json_generator_to_data(gen, NULL);
+	char *text = mf_json_to_text(root);
 	printf("%s\n", text);
 	g_free(text);
 	json_node_unref(root);
-	g_object_unref(gen);
 	g_object_unref(b);
 }
 
