@@ -1,7 +1,7 @@
 /* Reads single messages: one .eml file, or every *.eml under a directory in
  * sorted order. The item is the file's bytes, untouched. */
 #include "eml.h"
-#include "eml-walk.h"
+#include "mailferry/file-walk.h"
 
 #include <errno.h>
 #include <string.h>
@@ -39,12 +39,12 @@ int mfi_eml_probe(const char *path, gboolean is_dir, const guint8 *head, gsize h
 		g_free(new);
 		if (maildir)
 			return MF_PROBE_NO;
-		return mfi_tree_has_extension(path, "eml", EML_PROBE_DEPTH) ? MF_PROBE_LIKELY
+		return mf_tree_has_extension(path, "eml", EML_PROBE_DEPTH) ? MF_PROBE_LIKELY
 		                                                               : MF_PROBE_NO;
 	}
 	if (head_len >= 5 && memcmp(head, "From ", 5) == 0)
 		return MF_PROBE_NO; /* mbox */
-	if (mfi_has_extension(path, "eml") || mfi_eml_head_is_header(head, head_len))
+	if (mf_has_extension(path, "eml") || mfi_eml_head_is_header(head, head_len))
 		return MF_PROBE_LIKELY;
 	return MF_PROBE_NO;
 }
@@ -73,7 +73,7 @@ mf_reader *mfi_eml_open(const char *path, const mf_options *opts, GError **error
 	r->ignored = g_ptr_array_new_with_free_func(g_free);
 	if (r->is_dir) {
 		r->base_dir = g_strdup(path);
-		if (!mfi_walk_files(path, "eml", r->files, r->ignored, error)) {
+		if (!mf_walk_files(path, "eml", r->files, r->ignored, error)) {
 			mfi_eml_close(r);
 			return NULL;
 		}
@@ -90,7 +90,7 @@ static mf_item *new_item(mf_reader *r, const char *rel, const char *path)
 {
 	mf_item *item = mf_item_new(MF_KIND_MESSAGE, path, rel);
 	if (r->is_dir) {
-		char **folder = mfi_folder_for_file(rel, FALSE);
+		char **folder = mf_folder_for_file(rel, FALSE);
 		mf_item_set_folder(item, (const char *const *)folder);
 		g_strfreev(folder);
 	}

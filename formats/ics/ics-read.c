@@ -4,7 +4,7 @@
  * VCALENDAR, not the file. Each VCALENDAR is split into items (ics-split.c)
  * that wait in a queue until next() hands them out. */
 #include "ics.h"
-#include "../eml/eml-walk.h"
+#include "mailferry/file-walk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,11 +45,11 @@ static gboolean head_starts_vcalendar(const guint8 *head, gsize len)
 int mfi_ics_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
 {
 	if (is_dir)
-		return mfi_tree_has_extension(path, "ics", ICS_PROBE_DEPTH) ? MF_PROBE_LIKELY
+		return mf_tree_has_extension(path, "ics", ICS_PROBE_DEPTH) ? MF_PROBE_LIKELY
 		                                                               : MF_PROBE_NO;
 	if (head_starts_vcalendar(head, head_len))
 		return MF_PROBE_SURE;
-	return mfi_has_extension(path, "ics") ? MF_PROBE_MAYBE : MF_PROBE_NO;
+	return mf_has_extension(path, "ics") ? MF_PROBE_MAYBE : MF_PROBE_NO;
 }
 
 mf_reader *mfi_ics_open(const char *path, const mf_options *opts, GError **error)
@@ -69,7 +69,7 @@ mf_reader *mfi_ics_open(const char *path, const mf_options *opts, GError **error
 	g_queue_init(&r->pending);
 	if (S_ISDIR(st.st_mode)) {
 		r->base_dir = g_strdup(path);
-		if (!mfi_walk_files(path, "ics", r->files, r->ignored, error)) {
+		if (!mf_walk_files(path, "ics", r->files, r->ignored, error)) {
 			mfi_ics_close(r);
 			return NULL;
 		}
@@ -115,7 +115,7 @@ static gboolean start_file(mf_reader *r)
 		return FALSE;
 	const char *rel = r->files->pdata[r->next_file++];
 	r->path = g_build_filename(r->base_dir, rel, NULL);
-	r->folder = mfi_folder_for_file(rel, TRUE);
+	r->folder = mf_folder_for_file(rel, TRUE);
 	r->vcal_no = 0;
 	r->fp = fopen(r->path, "rb");
 	if (!r->fp) {

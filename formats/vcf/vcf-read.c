@@ -3,7 +3,7 @@
  * holding the card's unfolded lines (CRLF-joined) exactly as written; the
  * writer normalises. Text outside cards is reported as ignored. */
 #include "vcf.h"
-#include "../eml/eml-walk.h"
+#include "mailferry/file-walk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,14 +44,14 @@ static gboolean is_end_vcard(const char *line)
 int mfi_vcf_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
 {
 	if (is_dir)
-		return mfi_tree_has_extension(path, "vcf", VCF_PROBE_DEPTH) ? MF_PROBE_LIKELY
+		return mf_tree_has_extension(path, "vcf", VCF_PROBE_DEPTH) ? MF_PROBE_LIKELY
 		                                                               : MF_PROBE_NO;
 	gsize i = head_len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	while (i < head_len && g_ascii_isspace(head[i]))
 		i++;
 	if (head_len - i >= 11 && g_ascii_strncasecmp((const char *)head + i, "BEGIN:VCARD", 11) == 0)
 		return MF_PROBE_SURE;
-	return mfi_has_extension(path, "vcf") ? MF_PROBE_MAYBE : MF_PROBE_NO;
+	return mf_has_extension(path, "vcf") ? MF_PROBE_MAYBE : MF_PROBE_NO;
 }
 
 mf_reader *mfi_vcf_open(const char *path, const mf_options *opts, GError **error)
@@ -68,7 +68,7 @@ mf_reader *mfi_vcf_open(const char *path, const mf_options *opts, GError **error
 	r->ignored = g_ptr_array_new_with_free_func(g_free);
 	if (S_ISDIR(st.st_mode)) {
 		r->base_dir = g_strdup(path);
-		if (!mfi_walk_files(path, "vcf", r->files, r->ignored, error)) {
+		if (!mf_walk_files(path, "vcf", r->files, r->ignored, error)) {
 			mfi_vcf_close(r);
 			return NULL;
 		}
@@ -148,7 +148,7 @@ static gboolean start_file(mf_reader *r, GError **error)
 {
 	const char *rel = r->files->pdata[r->next_file++];
 	r->path = g_build_filename(r->base_dir, rel, NULL);
-	r->folder = mfi_folder_for_file(rel, TRUE);
+	r->folder = mf_folder_for_file(rel, TRUE);
 	r->line_no = r->card_no = 0;
 	r->junk = FALSE;
 	r->fp = fopen(r->path, "rb");

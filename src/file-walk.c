@@ -1,12 +1,12 @@
-/* Sorted directory walks for file-per-item readers (see eml-walk.h). */
-#include "eml-walk.h"
+/* Sorted directory walks for file-per-item readers (see include/mailferry/file-walk.h). */
+#include "mailferry/file-walk.h"
 #include "mailferry/driver.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
-gboolean mfi_has_extension(const char *name, const char *ext)
+gboolean mf_has_extension(const char *name, const char *ext)
 {
 	gsize n = strlen(name), e = strlen(ext);
 	return n > e + 1 && name[n - e - 1] == '.' && g_ascii_strcasecmp(name + n - e, ext) == 0;
@@ -48,7 +48,7 @@ static void walk_dir(const char *root, const char *rel, const char *ext, GPtrArr
 		if (ok && S_ISDIR(st.st_mode)) {
 			walk_dir(root, child_rel, ext, files, ignored);
 			g_free(child_rel);
-		} else if (ok && S_ISREG(st.st_mode) && mfi_has_extension(name, ext)) {
+		} else if (ok && S_ISREG(st.st_mode) && mf_has_extension(name, ext)) {
 			g_ptr_array_add(files, child_rel);
 		} else {
 			g_ptr_array_add(ignored, child_rel);
@@ -60,7 +60,7 @@ static void walk_dir(const char *root, const char *rel, const char *ext, GPtrArr
 	g_free(dir);
 }
 
-gboolean mfi_walk_files(const char *root, const char *ext, GPtrArray *files_r,
+gboolean mf_walk_files(const char *root, const char *ext, GPtrArray *files_r,
                         GPtrArray *ignored_r, GError **error)
 {
 	GError *local = NULL;
@@ -76,7 +76,7 @@ gboolean mfi_walk_files(const char *root, const char *ext, GPtrArray *files_r,
 	return TRUE;
 }
 
-gboolean mfi_tree_has_extension(const char *root, const char *ext, int depth)
+gboolean mf_tree_has_extension(const char *root, const char *ext, int depth)
 {
 	GPtrArray *names = depth >= 0 ? sorted_entries(root, NULL) : NULL;
 	gboolean found = FALSE;
@@ -85,9 +85,9 @@ gboolean mfi_tree_has_extension(const char *root, const char *ext, int depth)
 		struct stat st;
 		gboolean ok = lstat(child, &st) == 0;
 		if (ok && S_ISREG(st.st_mode))
-			found = mfi_has_extension(names->pdata[i], ext);
+			found = mf_has_extension(names->pdata[i], ext);
 		else if (ok && S_ISDIR(st.st_mode))
-			found = mfi_tree_has_extension(child, ext, depth - 1);
+			found = mf_tree_has_extension(child, ext, depth - 1);
 		g_free(child);
 	}
 	if (names)
@@ -95,7 +95,7 @@ gboolean mfi_tree_has_extension(const char *root, const char *ext, int depth)
 	return found;
 }
 
-char **mfi_folder_for_file(const char *rel, gboolean with_basename)
+char **mf_folder_for_file(const char *rel, gboolean with_basename)
 {
 	char **parts = g_strsplit(rel, "/", -1);
 	guint n = g_strv_length(parts);
