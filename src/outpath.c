@@ -233,3 +233,86 @@ char *mf_sha256_file(const char *path, GError **error)
 	g_checksum_free(sum);
 	return hex;
 }
+
+gboolean mf_folder_is_inbox(const char *const *segments)
+{
+	return !segments || !segments[0] ||
+	       (!segments[1] && g_ascii_strcasecmp(segments[0], "INBOX") == 0);
+}
+
+struct mf_file_namer {
+	char *extension;
+	char *root_stem;
+	mf_namer *dirs;     /* parent directories */
+	GHashTable *paths;  /* folder key -> relative path */
+	GHashTable *taken;  /* case-folded relative paths */
+};
+
+mf_file_namer *mf_file_namer_new(const char *extension, const char *root_stem)
+{
+	mf_file_namer *n = g_new0(mf_file_namer, 1);
+	n->extension = g_strdup(extension);
+	n->root_stem = g_strdup(root_stem);
+	n->dirs = mf_namer_new(NULL);
+	n->paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	n->taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return n;
+}
+
+void mf_file_namer_free(mf_file_namer *n)
+{
+	if (!n)
+		return;
+	mf_namer_free(n->dirs);
+	g_hash_table_destroy(n->paths);
+	g_hash_table_destroy(n->taken);
+	g_free(n->extension);
+	g_free(n->root_stem);
+	g_free(n);
+}
+
+/* parent/stem.ext, or parent/stem~N.ext when that is taken. */
+static char *unique_file(mf_file_namer *n, const char *parent, const char *stem)
+{
+	for (unsigned i = 1;; i++) {
+		char *name = i == 1 ? g_strdup_printf("%s.%s", stem, n->extension)
+		                    : g_strdup_printf("%s~%u.%s", stem, i, n->extension);
+		char *rel = *parent ? g_strconcat(parent, "/", name, NULL) : g_strdup(name);
+		g_free(name);
+		char *folded = g_utf8_casefold(rel, -1);
+		if (!g_hash_table_contains(n->taken, folded)) {
+			g_hash_table_add(n->taken, folded);
+			return rel;
+		}
+		g_free(folded);
+		g_free(rel);
+	}
+}
+
+char *mf_file_namer_path(mf_file_namer *n, const char *const *segments)
+{
+	gboolean inbox = mf_folder_is_inbox(segments);
+	/* \x01 cannot occur in a folder name made of UTF-8 segments joined by '/'. */
+	char *key = inbox ? g_strdup("\x01") : g_strjoinv("\x02", (char **)segments);
+	const char *known = g_hash_table_lookup(n->paths, key);
+	if (known) {
+		g_free(key);
+		return g_strdup(known);
+	}
+	char *rel;
+	if (inbox) {
+		rel = unique_file(n, "", n->root_stem);
+	} else {
+		char **mapped = mf_namer_map(n->dirs, segments);
+		guint len = g_strv_length(mapped);
+		char *stem = mapped[len - 1];
+		mapped[len - 1] = NULL;
+		char *parent = g_strjoinv("/", mapped);
+		rel = unique_file(n, parent, stem);
+		g_free(parent);
+		g_free(stem);
+		g_strfreev(mapped);
+	}
+	g_hash_table_insert(n->paths, key, g_strdup(rel));
+	return rel;
+}

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ICS_ROOT_NAME "calendar.ics"
 #define ICS_HEADER                                                                       \
 	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mailferry//mailferry " MF_VERSION   \
 	"//EN\r\nMETHOD:PUBLISH\r\n"
@@ -37,10 +36,9 @@ typedef struct ics_out {
 struct mf_writer {
 	char *outdir;
 	gboolean do_fsync;
-	mf_namer *namer;
+	mf_file_namer *files; /* folder -> output file name */
 	GHashTable *outs;  /* folder key -> ics_out* */
 	GPtrArray *order;  /* ics_out*, owned, in order of creation */
-	GHashTable *taken; /* case-folded relative paths of output files */
 	ics_out *current;  /* the folder whose spool is open */
 };
 
@@ -68,51 +66,15 @@ mf_writer *mfi_ics_writer_open(const char *outdir, const mf_options *opts, GErro
 	mf_writer *w = g_new0(mf_writer, 1);
 	w->outdir = g_strdup(outdir);
 	w->do_fsync = opts && opts->fsync_items;
-	w->namer = mf_namer_new(NULL);
+	w->files = mf_file_namer_new("ics", "calendar");
 	w->outs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	w->order = g_ptr_array_new_with_free_func(out_free);
-	w->taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_hash_table_add(w->taken, g_utf8_casefold(ICS_ROOT_NAME, -1));
 	return w;
-}
-
-static gboolean is_root(const char *const *folder)
-{
-	return !folder || !folder[0] ||
-	       (!folder[1] && g_ascii_strcasecmp(folder[0], "INBOX") == 0);
-}
-
-/* "dir/Name.ics" for a non-root folder, unique among this run's files. */
-static char *folder_relpath(mf_writer *w, const char *const *folder)
-{
-	char **mapped = mf_namer_map(w->namer, folder);
-	guint n = g_strv_length(mapped);
-	char *last = mapped[n - 1];
-	mapped[n - 1] = NULL;
-	char *parent = g_strjoinv("/", mapped);
-	char *rel = NULL;
-	for (guint i = 1;; i++) {
-		char *name = i == 1 ? g_strconcat(last, ".ics", NULL)
-		                    : g_strdup_printf("%s~%u.ics", last, i);
-		rel = *parent ? g_strconcat(parent, "/", name, NULL) : g_strdup(name);
-		g_free(name);
-		char *folded = g_utf8_casefold(rel, -1);
-		if (!g_hash_table_contains(w->taken, folded)) {
-			g_hash_table_add(w->taken, folded);
-			break;
-		}
-		g_free(folded);
-		g_free(rel);
-	}
-	g_free(last);
-	g_free(parent);
-	g_strfreev(mapped);
-	return rel;
 }
 
 static ics_out *out_new(mf_writer *w, const char *const *folder, GError **error)
 {
-	char *rel = is_root(folder) ? g_strdup(ICS_ROOT_NAME) : folder_relpath(w, folder);
+	char *rel = mf_file_namer_path(w->files, folder);
 	char *dir_rel = g_path_get_dirname(rel);
 	char *base = g_path_get_basename(rel);
 	if (strcmp(dir_rel, ".") != 0 && !mf_mkdir_under(w->outdir, dir_rel, error)) {
@@ -142,7 +104,7 @@ static ics_out *out_new(mf_writer *w, const char *const *folder, GError **error)
 
 static ics_out *out_for(mf_writer *w, const char *const *folder, GError **error)
 {
-	char *key = is_root(folder) ? g_strdup("") : g_strjoinv("\x01", (char **)folder);
+	char *key = mf_folder_is_inbox(folder) ? g_strdup("") : g_strjoinv("\x01", (char **)folder);
 	ics_out *o = g_hash_table_lookup(w->outs, key);
 	if (!o && (o = out_new(w, folder, error))) {
 		g_hash_table_insert(w->outs, key, o);
@@ -336,8 +298,7 @@ gboolean mfi_ics_writer_close(mf_writer *w, GError **error)
 	}
 	g_ptr_array_unref(w->order);
 	g_hash_table_destroy(w->outs);
-	g_hash_table_destroy(w->taken);
-	mf_namer_free(w->namer);
+	mf_file_namer_free(w->files);
 	g_free(w->outdir);
 	g_free(w);
 	return ok;

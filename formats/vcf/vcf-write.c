@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define VCF_ROOT_NAME "contacts.vcf"
 
 typedef struct vcf_out {
 	char *final_path;
@@ -22,10 +21,9 @@ typedef struct vcf_out {
 struct mf_writer {
 	char *outdir;
 	gboolean do_fsync;
-	mf_namer *namer;
+	mf_file_namer *files; /* folder -> output file name */
 	GHashTable *outs;  /* folder key -> vcf_out* */
 	GPtrArray *order;  /* vcf_out*, owned, in order of creation */
-	GHashTable *taken; /* case-folded relative paths of output files */
 	vcf_out *current;
 };
 
@@ -49,51 +47,15 @@ mf_writer *mfi_vcf_writer_open(const char *outdir, const mf_options *opts, GErro
 	mf_writer *w = g_new0(mf_writer, 1);
 	w->outdir = g_strdup(outdir);
 	w->do_fsync = opts && opts->fsync_items;
-	w->namer = mf_namer_new(NULL);
+	w->files = mf_file_namer_new("vcf", "contacts");
 	w->outs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	w->order = g_ptr_array_new_with_free_func(out_free);
-	w->taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	g_hash_table_add(w->taken, g_utf8_casefold(VCF_ROOT_NAME, -1));
 	return w;
-}
-
-static gboolean is_root(const char *const *folder)
-{
-	return !folder || !folder[0] ||
-	       (!folder[1] && g_ascii_strcasecmp(folder[0], "INBOX") == 0);
-}
-
-/* "dir/Name.vcf" for a non-root folder, unique among this run's files. */
-static char *folder_relpath(mf_writer *w, const char *const *folder)
-{
-	char **mapped = mf_namer_map(w->namer, folder);
-	guint n = g_strv_length(mapped);
-	char *last = mapped[n - 1];
-	mapped[n - 1] = NULL;
-	char *parent = g_strjoinv("/", mapped);
-	char *rel = NULL;
-	for (guint i = 1;; i++) {
-		char *name = i == 1 ? g_strconcat(last, ".vcf", NULL)
-		                    : g_strdup_printf("%s~%u.vcf", last, i);
-		rel = *parent ? g_strconcat(parent, "/", name, NULL) : g_strdup(name);
-		g_free(name);
-		char *folded = g_utf8_casefold(rel, -1);
-		if (!g_hash_table_contains(w->taken, folded)) {
-			g_hash_table_add(w->taken, folded);
-			break;
-		}
-		g_free(folded);
-		g_free(rel);
-	}
-	g_free(last);
-	g_free(parent);
-	g_strfreev(mapped);
-	return rel;
 }
 
 static vcf_out *out_new(mf_writer *w, const char *const *folder, GError **error)
 {
-	char *rel = is_root(folder) ? g_strdup(VCF_ROOT_NAME) : folder_relpath(w, folder);
+	char *rel = mf_file_namer_path(w->files, folder);
 	char *dir_rel = g_path_get_dirname(rel);
 	char *base = g_path_get_basename(rel);
 	vcf_out *o = NULL;
@@ -112,7 +74,7 @@ static vcf_out *out_new(mf_writer *w, const char *const *folder, GError **error)
 
 static vcf_out *out_for(mf_writer *w, const char *const *folder, GError **error)
 {
-	char *key = is_root(folder) ? g_strdup("") : g_strjoinv("\x01", (char **)folder);
+	char *key = mf_folder_is_inbox(folder) ? g_strdup("") : g_strjoinv("\x01", (char **)folder);
 	vcf_out *o = g_hash_table_lookup(w->outs, key);
 	if (!o && (o = out_new(w, folder, error))) {
 		g_hash_table_insert(w->outs, key, o);
@@ -205,8 +167,7 @@ gboolean mfi_vcf_writer_close(mf_writer *w, GError **error)
 	}
 	g_ptr_array_unref(w->order);
 	g_hash_table_destroy(w->outs);
-	g_hash_table_destroy(w->taken);
-	mf_namer_free(w->namer);
+	mf_file_namer_free(w->files);
 	g_free(w->outdir);
 	g_free(w);
 	return ok;

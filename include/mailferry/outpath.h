@@ -26,6 +26,20 @@ void mf_namer_free(mf_namer *namer);
  * output within one namer; different inputs never give the same output. */
 char **mf_namer_map(mf_namer *namer, const char *const *segments);
 
+/* TRUE for the source root and for a top-level folder named INBOX (any case):
+ * both are the mailbox's inbox, which writers place at their root. */
+gboolean mf_folder_is_inbox(const char *const *segments);
+
+/* Names one output file per folder ("Work/Projects.ics"), for writers that put
+ * a folder into a single file. The inbox/root gets `root_stem` ("calendar").
+ * Names are made safe and unique (first come keeps the plain name, later ones
+ * get "~2"…, compared case-insensitively); the same folder always gets the
+ * same relative path. */
+typedef struct mf_file_namer mf_file_namer;
+mf_file_namer *mf_file_namer_new(const char *extension, const char *root_stem);
+void mf_file_namer_free(mf_file_namer *namer);
+char *mf_file_namer_path(mf_file_namer *namer, const char *const *segments);
+
 /* Creates OUTDIR/relpath and its parents. Refuses a relpath that is absolute
  * or has "." / ".." segments. */
 gboolean mf_mkdir_under(const char *outdir, const char *relpath, GError **error);
