@@ -20,7 +20,6 @@ mf_progress *mf_progress_new(gboolean enabled)
 	mf_progress *p = g_new0(mf_progress, 1);
 	p->enabled = enabled;
 	p->is_tty = isatty(STDERR_FILENO);
-	p->started_us = g_get_monotonic_time();
 	return p;
 }
 
@@ -37,7 +36,14 @@ void mf_progress_update(mf_progress *p, const char *source, guint64 items, guint
 	if (!p || !p->enabled)
 		return;
 	gint64 now = g_get_monotonic_time();
-	if (p->shown && now - p->last_us < UPDATE_INTERVAL_US)
+	if (p->started_us == 0) {
+		/* The clock starts at a source's first item, so the rate is not
+		 * diluted by opening and hashing the source. */
+		p->started_us = now;
+		p->last_us = now;
+		return;
+	}
+	if (now - p->last_us < UPDATE_INTERVAL_US)
 		return;
 	p->last_us = now;
 	double secs = (now - p->started_us) / 1e6;
@@ -60,11 +66,12 @@ void mf_progress_update(mf_progress *p, const char *source, guint64 items, guint
 
 void mf_progress_done(mf_progress *p)
 {
-	if (!p || !p->enabled || !p->shown)
+	if (!p || !p->enabled)
 		return;
-	if (p->is_tty)
+	if (p->shown && p->is_tty)
 		fputc('\n', stderr);
 	p->shown = FALSE;
+	p->started_us = 0;
 }
 
 void mf_progress_free(mf_progress *p)
