@@ -2,14 +2,15 @@
  * root (or INBOX) folder as OUTDIR/calendar.ics.
  *
  * Streaming: put() serializes the item's components (libical folds lines at
- * 75 octets and ends them with CRLF) and appends them to a per-folder spool
- * file ".<name>.ics.spool" beside the final file, remembering only the TZIDs
- * they use and the VTIMEZONEs items supplied. close() writes
- * ".<name>.ics.tmp" = header, the VTIMEZONEs needed (one per TZID, first
+ * 75 octets and ends them with CRLF) and appends them to the folder's spool
+ * (src/folder-files.c), remembering only the TZIDs they use and the
+ * VTIMEZONEs items supplied. close() writes ".<name>.ics.tmp" = header, the
+ * VTIMEZONEs needed (one per TZID, first
  * definition wins, else libical's built-in zone for an Olson name), the
  * spooled body and END:VCALENDAR, then renames it into place. Output depends
  * only on the items and their order. */
 #include "ics.h"
+#include "mailferry/folder-files.h"
 #include "mailferry/outpath.h"
 
 #include <errno.h>
@@ -22,34 +23,21 @@
 	"//EN\r\nMETHOD:PUBLISH\r\n"
 #define ICS_FOOTER "END:VCALENDAR\r\n"
 
+/* Per folder, beside its spool. */
 typedef struct ics_out {
-	char *final_path;
-	char *spool_path;
-	char *tmp_path;
-	FILE *spool;            /* open while this folder is the current one */
-	gboolean started;       /* spool created (truncated) already */
 	guint count;            /* items spooled */
 	GPtrArray *tzids;       /* char*: TZIDs the written components use, first-use order */
 	GHashTable *vtimezones; /* TZID -> icalcomponent* (owned) supplied by items */
 } ics_out;
 
 struct mf_writer {
-	char *outdir;
-	gboolean do_fsync;
-	mf_file_namer *files; /* folder -> output file name */
-	GHashTable *outs;  /* folder key -> ics_out* */
-	GPtrArray *order;  /* ics_out*, owned, in order of creation */
-	ics_out *current;  /* the folder whose spool is open */
+	mf_folder_files *files;
+	mf_file_namer *names; /* folder -> output file name */
 };
 
 static void out_free(gpointer data)
 {
 	ics_out *o = data;
-	if (o->spool)
-		fclose(o->spool);
-	g_free(o->final_path);
-	g_free(o->spool_path);
-	g_free(o->tmp_path);
 	g_ptr_array_unref(o->tzids);
 	g_hash_table_destroy(o->vtimezones);
 	g_free(o);
@@ -64,76 +52,26 @@ mf_writer *mfi_ics_writer_open(const char *outdir, const mf_options *opts, GErro
 	}
 	icalerror_set_errors_are_fatal(0);
 	mf_writer *w = g_new0(mf_writer, 1);
-	w->outdir = g_strdup(outdir);
-	w->do_fsync = opts && opts->fsync_items;
-	w->files = mf_file_namer_new("ics", "calendar");
-	w->outs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	w->order = g_ptr_array_new_with_free_func(out_free);
+	w->files = mf_folder_files_new(outdir, opts && opts->fsync_items, out_free);
+	w->names = mf_file_namer_new("ics", "calendar");
 	return w;
 }
 
-static ics_out *out_new(mf_writer *w, const char *const *folder, GError **error)
+/* The folder's file with its spool open for appending at *fp_r. */
+static mf_folder_file *folder_file(mf_writer *w, const char *const *folder, FILE **fp_r,
+                                   GError **error)
 {
-	char *rel = mf_file_namer_path(w->files, folder);
-	char *dir_rel = g_path_get_dirname(rel);
-	char *base = g_path_get_basename(rel);
-	if (strcmp(dir_rel, ".") != 0 && !mf_mkdir_under(w->outdir, dir_rel, error)) {
-		g_free(rel);
-		g_free(dir_rel);
-		g_free(base);
-		return NULL;
-	}
-	char *dir = g_build_filename(w->outdir, dir_rel, NULL);
-	ics_out *o = g_new0(ics_out, 1);
-	o->final_path = g_build_filename(w->outdir, rel, NULL);
-	char *spool = g_strconcat(".", base, ".spool", NULL);
-	char *tmp = g_strconcat(".", base, ".tmp", NULL);
-	o->spool_path = g_build_filename(dir, spool, NULL);
-	o->tmp_path = g_build_filename(dir, tmp, NULL);
-	o->tzids = g_ptr_array_new_with_free_func(g_free);
-	o->vtimezones = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                      (GDestroyNotify)icalcomponent_free);
-	g_free(spool);
-	g_free(tmp);
-	g_free(dir);
+	char *rel = mf_file_namer_path(w->names, folder);
+	mf_folder_file *f = mf_folder_files_open(w->files, rel, fp_r, error);
 	g_free(rel);
-	g_free(dir_rel);
-	g_free(base);
-	return o;
-}
-
-static ics_out *out_for(mf_writer *w, const char *const *folder, GError **error)
-{
-	char *key = mf_folder_is_inbox(folder) ? g_strdup("") : g_strjoinv("\x01", (char **)folder);
-	ics_out *o = g_hash_table_lookup(w->outs, key);
-	if (!o && (o = out_new(w, folder, error))) {
-		g_hash_table_insert(w->outs, key, o);
-		g_ptr_array_add(w->order, o);
-		key = NULL;
+	if (f && !f->data) {
+		ics_out *o = g_new0(ics_out, 1);
+		o->tzids = g_ptr_array_new_with_free_func(g_free);
+		o->vtimezones = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		                                      (GDestroyNotify)icalcomponent_free);
+		f->data = o;
 	}
-	g_free(key);
-	return o;
-}
-
-/* Makes `o` the folder whose spool is open (one open file at a time). */
-static gboolean out_activate(mf_writer *w, ics_out *o, GError **error)
-{
-	if (w->current == o)
-		return TRUE;
-	if (w->current && w->current->spool) {
-		fclose(w->current->spool);
-		w->current->spool = NULL;
-	}
-	w->current = NULL;
-	o->spool = fopen(o->spool_path, o->started ? "ab" : "wb");
-	if (!o->spool) {
-		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "open(%s) failed: %s", o->spool_path,
-		            g_strerror(errno));
-		return FALSE;
-	}
-	o->started = TRUE;
-	w->current = o;
-	return TRUE;
+	return f;
 }
 
 static void remember_vtimezone(ics_out *o, icalcomponent *vtz)
@@ -184,9 +122,11 @@ gboolean mfi_ics_put(mf_writer *w, const mf_item *item, GError **error)
 		            item->source, item->locator);
 		return FALSE;
 	}
-	ics_out *o = out_for(w, (const char *const *)item->folder, error);
-	if (!o || !out_activate(w, o, error))
+	FILE *spool;
+	mf_folder_file *f = folder_file(w, (const char *const *)item->folder, &spool, error);
+	if (!f)
 		return FALSE;
+	ics_out *o = f->data;
 	GString *body = g_string_new(NULL);
 	GPtrArray *tzids = g_ptr_array_new_with_free_func(g_free);
 	guint n = item_body(o, item->ical, body, tzids);
@@ -194,8 +134,8 @@ gboolean mfi_ics_put(mf_writer *w, const mf_item *item, GError **error)
 	if (!ok)
 		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: no calendar component to write",
 		            item->source, item->locator);
-	else if (fwrite(body->str, 1, body->len, o->spool) != body->len) {
-		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "write(%s) failed: %s", o->spool_path,
+	else if (fwrite(body->str, 1, body->len, spool) != body->len) {
+		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "write(%s) failed: %s", f->spool_path,
 		            g_strerror(errno));
 		ok = FALSE;
 	}
@@ -231,9 +171,9 @@ static gboolean write_vtimezones(ics_out *o, FILE *out)
 	return ok;
 }
 
-static gboolean copy_spool(ics_out *o, FILE *out)
+static gboolean copy_spool(const mf_folder_file *f, FILE *out)
 {
-	FILE *in = fopen(o->spool_path, "rb");
+	FILE *in = fopen(f->spool_path, "rb");
 	if (!in)
 		return FALSE;
 	char buf[65536];
@@ -246,38 +186,41 @@ static gboolean copy_spool(ics_out *o, FILE *out)
 	return ok;
 }
 
-static gboolean out_finish(mf_writer *w, ics_out *o, GError **error)
+/* Assembles the final file around the complete spool (mf_folder_finish_fn). */
+static gboolean out_finish(mf_folder_file *f, gboolean do_fsync, gpointer user, GError **error)
 {
-	if (o->spool && fclose(o->spool) != 0) {
-		o->spool = NULL;
-		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "writing %s failed: %s", o->spool_path,
-		            g_strerror(errno));
-		return FALSE;
-	}
-	o->spool = NULL;
-	if (o->count == 0) { /* every item failed: an empty VCALENDAR is not valid */
-		unlink(o->spool_path);
+	(void)user;
+	ics_out *o = f->data;
+	if (!o || o->count == 0) { /* every item failed: an empty VCALENDAR is not valid */
+		unlink(f->spool_path);
 		return TRUE;
 	}
-	FILE *out = fopen(o->tmp_path, "wb");
+	char *dir = g_path_get_dirname(f->final_path), *base = g_path_get_basename(f->final_path);
+	char *tmp_name = g_strconcat(".", base, ".tmp", NULL);
+	char *tmp_path = g_build_filename(dir, tmp_name, NULL);
+	FILE *out = fopen(tmp_path, "wb");
 	gboolean ok = out && fputs(ICS_HEADER, out) >= 0 && write_vtimezones(o, out) &&
-	              copy_spool(o, out) && fputs(ICS_FOOTER, out) >= 0 && fflush(out) == 0 &&
-	              (!w->do_fsync || fsync(fileno(out)) == 0);
+	              copy_spool(f, out) && fputs(ICS_FOOTER, out) >= 0 && fflush(out) == 0 &&
+	              (!do_fsync || fsync(fileno(out)) == 0);
 	int saved = errno;
 	if (out && fclose(out) != 0 && ok) {
 		ok = FALSE;
 		saved = errno;
 	}
-	if (ok && rename(o->tmp_path, o->final_path) != 0) {
+	if (ok && rename(tmp_path, f->final_path) != 0) {
 		ok = FALSE;
 		saved = errno;
 	}
 	if (!ok) {
-		unlink(o->tmp_path);
-		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "writing %s failed: %s", o->final_path,
+		unlink(tmp_path);
+		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "writing %s failed: %s", f->final_path,
 		            g_strerror(saved));
 	}
-	unlink(o->spool_path);
+	unlink(f->spool_path);
+	g_free(dir);
+	g_free(base);
+	g_free(tmp_name);
+	g_free(tmp_path);
 	return ok;
 }
 
@@ -285,21 +228,8 @@ gboolean mfi_ics_writer_close(mf_writer *w, GError **error)
 {
 	if (!w)
 		return TRUE;
-	gboolean ok = TRUE;
-	for (guint i = 0; i < w->order->len; i++) {
-		GError *local = NULL;
-		if (!out_finish(w, w->order->pdata[i], &local)) {
-			if (ok)
-				g_propagate_error(error, local);
-			else
-				g_error_free(local);
-			ok = FALSE;
-		}
-	}
-	g_ptr_array_unref(w->order);
-	g_hash_table_destroy(w->outs);
-	mf_file_namer_free(w->files);
-	g_free(w->outdir);
+	gboolean ok = mf_folder_files_close(w->files, out_finish, NULL, error);
+	mf_file_namer_free(w->names);
 	g_free(w);
 	return ok;
 }

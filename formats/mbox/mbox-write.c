@@ -1,16 +1,15 @@
 /* The mbox writer: one file per folder in Thunderbird's layout (["A"] ->
  * OUTDIR/A, ["A","B"] -> OUTDIR/A.sbd/B, the root and INBOX -> OUTDIR/INBOX).
  *
- * Each folder file grows under a temporary name beside its final one and is
- * renamed when the writer closes, so a reader never sees half a folder. Items
- * of many folders can interleave; only a few FILE*s stay open at a time and a
- * file closed to make room is reopened in append mode.
+ * Each folder file grows as a spool beside its final name and is renamed when
+ * the writer closes (src/folder-files.c), so a reader never sees half a folder.
  *
  * Quoting: mboxrd (default) adds one '>' to ^>*From  lines, which the reader
  * reverses exactly; mboxo quotes only ^From ; mboxcl2 quotes nothing and sets
  * Content-Length: instead.
  */
 #include "mbox.h"
+#include "mailferry/folder-files.h"
 #include "mailferry/outpath.h"
 
 #include <errno.h>
@@ -18,35 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_OPEN_FILES 4
-
-typedef struct {
-	char *tmp_path;
-	char *final_path;
-	FILE *fp;
-	guint64 last_use;
-	gboolean started; /* the temp file exists: reopen in append mode */
-} out_file;
-
 struct mf_writer {
-	char *outdir;
 	mbox_variant variant;
-	gboolean do_fsync;
 	mf_namer *namer;
-	GHashTable *files; /* relative path -> out_file* */
-	guint open_count;
-	guint64 clock;
+	mf_folder_files *files;
 };
-
-static void out_file_free(gpointer p)
-{
-	out_file *f = p;
-	if (f->fp)
-		fclose(f->fp);
-	g_free(f->tmp_path);
-	g_free(f->final_path);
-	g_free(f);
-}
 
 mf_writer *mbox_writer_open(const char *outdir, const mf_options *opts, GError **error)
 {
@@ -56,13 +31,11 @@ mf_writer *mbox_writer_open(const char *outdir, const mf_options *opts, GError *
 	}
 	g_mime_init(); /* counted: safe when the program did it already */
 	mf_writer *w = g_new0(mf_writer, 1);
-	w->outdir = g_strdup(outdir);
 	mf_mbox_format fmt = opts ? opts->mbox_format : MF_MBOX_RD;
 	w->variant = fmt == MF_MBOX_O ? MBOX_VARIANT_O
 	             : fmt == MF_MBOX_CL2 ? MBOX_VARIANT_CL2 : MBOX_VARIANT_RD;
-	w->do_fsync = opts && opts->fsync_items;
 	w->namer = mf_namer_new(NULL);
-	w->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, out_file_free);
+	w->files = mf_folder_files_new(outdir, opts && opts->fsync_items, NULL);
 	return w;
 }
 
@@ -88,78 +61,6 @@ static char *folder_relpath(mf_writer *w, char *const *folder)
 	g_strfreev(mapped);
 	g_strfreev(segs);
 	return g_string_free(rel, FALSE);
-}
-
-static out_file *out_file_new(mf_writer *w, const char *rel, GError **error)
-{
-	char *dir = g_path_get_dirname(rel);
-	char *base = g_path_get_basename(rel);
-	out_file *f = NULL;
-	if (strcmp(dir, ".") == 0 || mf_mkdir_under(w->outdir, dir, error)) {
-		f = g_new0(out_file, 1);
-		char *tmp_name = g_strconcat(".", base, ".mf-tmp", NULL);
-		f->final_path = g_build_filename(w->outdir, rel, NULL);
-		f->tmp_path = g_build_filename(w->outdir, dir, tmp_name, NULL);
-		g_free(tmp_name);
-	} else if (error && *error) {
-		(*error)->code = MF_ERROR_OUTPUT;
-	}
-	g_free(dir);
-	g_free(base);
-	return f;
-}
-
-static gboolean out_file_finish(mf_writer *w, out_file *f, GError **error)
-{
-	gboolean ok = fflush(f->fp) == 0 && (!w->do_fsync || fsync(fileno(f->fp)) == 0);
-	ok = (fclose(f->fp) == 0) && ok;
-	f->fp = NULL;
-	w->open_count--;
-	if (!ok)
-		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "%s: %s", f->tmp_path, g_strerror(errno));
-	return ok;
-}
-
-static gboolean evict_one(mf_writer *w, GError **error)
-{
-	GHashTableIter it;
-	gpointer value;
-	out_file *oldest = NULL;
-	g_hash_table_iter_init(&it, w->files);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		out_file *f = value;
-		if (f->fp && (!oldest || f->last_use < oldest->last_use))
-			oldest = f;
-	}
-	return !oldest || out_file_finish(w, oldest, error);
-}
-
-static out_file *folder_file(mf_writer *w, const mf_item *item, GError **error)
-{
-	char *rel = folder_relpath(w, item->folder);
-	out_file *f = g_hash_table_lookup(w->files, rel);
-	if (!f) {
-		if (!(f = out_file_new(w, rel, error))) {
-			g_free(rel);
-			return NULL;
-		}
-		g_hash_table_insert(w->files, g_strdup(rel), f);
-	}
-	g_free(rel);
-	if (!f->fp) {
-		if (w->open_count >= MAX_OPEN_FILES && !evict_one(w, error))
-			return NULL;
-		f->fp = fopen(f->tmp_path, f->started ? "ab" : "wb");
-		if (!f->fp) {
-			g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "%s: %s", f->tmp_path,
-			            g_strerror(errno));
-			return NULL;
-		}
-		f->started = TRUE;
-		w->open_count++;
-	}
-	f->last_use = ++w->clock;
-	return f;
 }
 
 /* Envelope sender: the item's, else the From: address, else MAILER-DAEMON;
@@ -227,7 +128,10 @@ gboolean mbox_writer_put(mf_writer *w, const mf_item *item, GError **error)
 		            item->source ? item->source : "?", item->locator ? item->locator : "?");
 		return FALSE;
 	}
-	out_file *f = folder_file(w, item, error);
+	char *rel = folder_relpath(w, item->folder);
+	FILE *fp;
+	mf_folder_file *f = mf_folder_files_open(w->files, rel, &fp, error);
+	g_free(rel);
 	if (!f)
 		return FALSE;
 	gsize body_off;
@@ -235,50 +139,21 @@ gboolean mbox_writer_put(mf_writer *w, const mf_item *item, GError **error)
 	const char *nl = memchr(msg->str, '\n', msg->len);
 	const char *eol = (nl && nl > msg->str && nl[-1] == '\r') ? "\r\n" : "\n";
 	char *line = from_line(item, eol);
-	gboolean ok = fputs(line, f->fp) != EOF &&
-	              write_quoted(f->fp, msg->str, msg->len, w->variant) &&
-	              fputs(eol, f->fp) != EOF;
+	gboolean ok = fputs(line, fp) != EOF && write_quoted(fp, msg->str, msg->len, w->variant) &&
+	              fputs(eol, fp) != EOF;
 	g_free(line);
 	g_string_free(msg, TRUE);
 	if (!ok)
-		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "%s: %s", f->tmp_path, g_strerror(errno));
+		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "%s: %s", f->spool_path, g_strerror(errno));
 	return ok;
-}
-
-static gint compare_keys(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 gboolean mbox_writer_close(mf_writer *w, GError **error)
 {
 	if (!w)
 		return TRUE;
-	gboolean ok = TRUE;
-	GPtrArray *keys = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer key;
-	g_hash_table_iter_init(&it, w->files);
-	while (g_hash_table_iter_next(&it, &key, NULL))
-		g_ptr_array_add(keys, key);
-	g_ptr_array_sort(keys, compare_keys);
-	for (guint i = 0; i < keys->len; i++) {
-		out_file *f = g_hash_table_lookup(w->files, keys->pdata[i]);
-		GError *local = NULL;
-		if (f->fp && !out_file_finish(w, f, &local)) {
-			ok = FALSE;
-		} else if (rename(f->tmp_path, f->final_path) != 0) {
-			g_set_error(&local, MF_ERROR, MF_ERROR_OUTPUT, "%s: %s", f->final_path,
-			            g_strerror(errno));
-			ok = FALSE;
-		}
-		if (local)
-			g_propagate_error(error && !*error ? error : NULL, local);
-	}
-	g_ptr_array_unref(keys);
-	g_hash_table_destroy(w->files);
+	gboolean ok = mf_folder_files_close(w->files, NULL, NULL, error);
 	mf_namer_free(w->namer);
-	g_free(w->outdir);
 	g_free(w);
 	return ok;
 }
