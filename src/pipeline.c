@@ -149,23 +149,40 @@ static void quarantine(mf_pipeline *p, const char *source, const mf_item *item,
 	g_free(saved);
 }
 
-/* Runs the transforms; TRUE when the item goes on to a writer. */
+/* Runs the transforms from number `first` on; TRUE when the item goes on to
+ * a writer. Items a transform makes from this one go to `extras` (mf_item*),
+ * each followed by the index of the transform to continue with. */
 static gboolean transform(mf_pipeline *p, const char *source, mf_item *item,
-                          const char *const *folder)
+                          const char *const *folder, guint first, GPtrArray *extras)
 {
-	for (const mf_transform *const *t = mf_transforms(); *t; t++) {
+	const mf_transform *const *all = mf_transforms();
+	for (guint i = 0; all[i]; i++) {
+		const mf_transform *t = all[i];
+		if (i < first)
+			continue;
 		char *reason = NULL;
-		mf_transform_result r = (*t)->apply(item, p->opts, p->report, &reason);
+		mf_transform_result r = t->apply(item, p->opts, p->report, &reason);
 		if (r == MF_TRANSFORM_FILTER) {
 			mf_report_count(p->report, source, folder, item->kind, MF_COUNT_FILTERED);
+			if (reason)
+				mf_report_filtered(p->report, source, item->locator, folder, item->kind,
+				                   reason);
+			g_free(reason);
 			return FALSE;
 		}
 		if (r == MF_TRANSFORM_QUARANTINE) {
-			char *why = g_strdup_printf("%s: %s", (*t)->name, reason ? reason : "rejected");
+			char *why = g_strdup_printf("%s: %s", t->name, reason ? reason : "rejected");
 			quarantine(p, source, item, folder, item->kind, item->locator, why);
 			g_free(why);
 			g_free(reason);
 			return FALSE;
+		}
+		g_free(reason);
+		if (t->expand) {
+			guint before = extras->len;
+			t->expand(item, p->opts, p->report, extras);
+			for (guint j = before; j < extras->len; j += 2)
+				g_ptr_array_insert(extras, (gint)j + 1, GUINT_TO_POINTER(i + 1));
 		}
 	}
 	return TRUE;
@@ -184,27 +201,25 @@ static void settle_internal_date(mf_item *item)
 		item->internal_date = st.st_mtime > 0 ? st.st_mtime : 1;
 }
 
-/* FALSE only when the output itself failed. */
-static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, GError **error)
+/* Counts the repairs of an item once the transforms are done with it. */
+static void count_repairs(mf_pipeline *p, const mf_item *item)
 {
-	char **folder = g_strdupv(item->folder); /* rows are keyed by the source folder */
-	const char *const *f = (const char *const *)folder;
-	gboolean ok = TRUE;
-	mf_report_count(p->report, source, f, item->kind, MF_COUNT_READ);
 	for (guint i = 0; i < item->repair_tags->len; i++)
 		mf_report_repair(p->report, item->repair_tags->pdata[i]);
-	if (!transform(p, source, item, f))
-		goto out;
+}
+
+/* Hands a kept item to its writer. FALSE only when the output itself failed. */
+static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
+                           const char *const *f, GError **error)
+{
 	settle_internal_date(item);
 	if (!p->slots[SLOT_PRIMARY].driver) {
 		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
-		goto out;
+		return TRUE;
 	}
 	writer_slot *slot = slot_for(p, item->kind, error);
-	if (!slot) {
-		ok = FALSE;
-		goto out;
-	}
+	if (!slot)
+		return FALSE;
 	if (slot->companion)
 		mf_report_set_companion(p->report, source, f, item->kind, slot->driver->name);
 	GError *put_error = NULL;
@@ -212,7 +227,7 @@ static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, 
 		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
 	} else if (put_error && put_error->code == MF_ERROR_OUTPUT) {
 		g_propagate_error(error, put_error);
-		ok = FALSE;
+		return FALSE;
 	} else {
 		char *why = g_strdup_printf("%s writer: %s", slot->driver->name,
 		                            put_error ? put_error->message : "item refused");
@@ -220,9 +235,36 @@ static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, 
 		g_free(why);
 		g_clear_error(&put_error);
 	}
-out:
+	return TRUE;
+}
+
+/* Reads one item through the transforms from number `first` and writes it,
+ * then the items the transforms made from it. FALSE only when the output
+ * itself failed. */
+static gboolean process_from(mf_pipeline *p, const char *source, mf_item *item, guint first,
+                             GError **error)
+{
+	char **folder = g_strdupv(item->folder); /* rows are keyed by the source folder */
+	const char *const *f = (const char *const *)folder;
+	GPtrArray *extras = g_ptr_array_new(); /* mf_item*, next transform index, ... */
+	mf_report_count(p->report, source, f, item->kind, MF_COUNT_READ);
+	gboolean keep = transform(p, source, item, f, first, extras);
+	count_repairs(p, item);
+	gboolean ok = !keep || write_item(p, source, item, f, error);
+	for (guint i = 0; i + 1 < extras->len; i += 2) {
+		mf_item *extra = extras->pdata[i];
+		if (ok)
+			ok = process_from(p, source, extra, GPOINTER_TO_UINT(extras->pdata[i + 1]), error);
+		mf_item_free(extra);
+	}
+	g_ptr_array_unref(extras);
 	g_strfreev(folder);
 	return ok;
+}
+
+static gboolean process_item(mf_pipeline *p, const char *source, mf_item *item, GError **error)
+{
+	return process_from(p, source, item, 0, error);
 }
 
 static void record_source(mf_pipeline *p, const char *path, const mf_reader_driver *driver)

@@ -37,6 +37,9 @@ struct mf_report {
 	GPtrArray *quarantined; /* report_quarantined* */
 	GHashTable *repairs;    /* tag -> GUINT_TO_POINTER(count) */
 	GPtrArray *warnings;    /* char* */
+	GPtrArray *filtered;    /* report_quarantined* (saved_as unused) */
+	GHashTable *unmapped;   /* address -> NULL */
+	GHashTable *memory;     /* "space\x01key" -> value */
 };
 
 static const char *const count_names[MF_COUNT_N] = { "read", "written", "filtered", "quarantined" };
@@ -82,6 +85,9 @@ mf_report *mf_report_new(const char *command, const char *to_format)
 	r->quarantined = g_ptr_array_new_with_free_func(quarantined_free);
 	r->repairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r->warnings = g_ptr_array_new_with_free_func(g_free);
+	r->filtered = g_ptr_array_new_with_free_func(quarantined_free);
+	r->unmapped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	r->memory = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return r;
 }
 
@@ -94,6 +100,9 @@ void mf_report_free(mf_report *r)
 	g_ptr_array_unref(r->quarantined);
 	g_hash_table_destroy(r->repairs);
 	g_ptr_array_unref(r->warnings);
+	g_ptr_array_unref(r->filtered);
+	g_hash_table_destroy(r->unmapped);
+	g_hash_table_destroy(r->memory);
 	g_free(r->command);
 	g_free(r->to_format);
 	g_free(r);
@@ -186,6 +195,37 @@ void mf_report_repair(mf_report *r, const char *tag)
 {
 	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(r->repairs, tag));
 	g_hash_table_insert(r->repairs, g_strdup(tag), GUINT_TO_POINTER(n + 1));
+}
+
+void mf_report_filtered(mf_report *r, const char *source, const char *locator,
+                        const char *const *folder, mf_kind kind, const char *reason)
+{
+	report_quarantined *q = g_new0(report_quarantined, 1);
+	q->source = g_strdup(source);
+	q->locator = g_strdup(locator ? locator : "");
+	q->folder = mf_folder_to_string(folder);
+	q->kind = kind;
+	q->reason = g_strdup(reason);
+	g_ptr_array_add(r->filtered, q);
+}
+
+void mf_report_unmapped(mf_report *r, const char *address)
+{
+	if (r && address && !g_hash_table_contains(r->unmapped, address))
+		g_hash_table_add(r->unmapped, g_strdup(address));
+}
+
+const char *mf_report_remember(mf_report *r, const char *space, const char *key,
+                               const char *value)
+{
+	char *k = g_strdup_printf("%s\x01%s", space, key);
+	const char *old = g_hash_table_lookup(r->memory, k);
+	if (old) {
+		g_free(k);
+		return old;
+	}
+	g_hash_table_insert(r->memory, k, g_strdup(value));
+	return NULL;
 }
 
 void mf_report_warning(mf_report *r, const char *message)
@@ -298,6 +338,14 @@ void mf_report_print_summary(const mf_report *r, FILE *out)
 	}
 	for (guint i = 0; i < r->warnings->len; i++)
 		fprintf(out, "warning: %s\n", (char *)r->warnings->pdata[i]);
+	for (guint i = 0; i < r->filtered->len; i++) {
+		report_quarantined *q = r->filtered->pdata[i];
+		fprintf(out, "filtered: %s [%s] %s: %s\n", q->source, q->locator,
+		        mf_kind_name(q->kind), q->reason);
+	}
+	if (g_hash_table_size(r->unmapped))
+		fprintf(out, "%u address(es) not in --map (listed in the JSON report)\n",
+		        g_hash_table_size(r->unmapped));
 	fprintf(out, "total: read %" G_GUINT64_FORMAT ", written %" G_GUINT64_FORMAT
 	        ", filtered %" G_GUINT64_FORMAT ", quarantined %" G_GUINT64_FORMAT "\n",
 	        mf_report_total(r, MF_COUNT_READ), mf_report_total(r, MF_COUNT_WRITTEN),
@@ -387,6 +435,37 @@ static void build_quarantine(JsonBuilder *b, const mf_report *r)
 	json_builder_end_array(b);
 }
 
+static void build_filtered(JsonBuilder *b, const mf_report *r)
+{
+	json_builder_set_member_name(b, "filtered");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->filtered->len; i++) {
+		report_quarantined *q = r->filtered->pdata[i];
+		json_builder_begin_object(b);
+		const char *names[] = { "source", "locator", "folder", "reason" };
+		const char *values[] = { q->source, q->locator, q->folder, q->reason };
+		for (int k = 0; k < 4; k++) {
+			json_builder_set_member_name(b, names[k]);
+			json_builder_add_string_value(b, values[k]);
+		}
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, mf_kind_name(q->kind));
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void build_unmapped(JsonBuilder *b, const mf_report *r)
+{
+	GList *addrs = g_list_sort(g_hash_table_get_keys(r->unmapped), (GCompareFunc)strcmp);
+	json_builder_set_member_name(b, "unmapped_addresses");
+	json_builder_begin_array(b);
+	for (GList *l = addrs; l; l = l->next)
+		json_builder_add_string_value(b, l->data);
+	json_builder_end_array(b);
+	g_list_free(addrs);
+}
+
 static void build_repairs(JsonBuilder *b, const mf_report *r)
 {
 	GList *tags = g_list_sort(g_hash_table_get_keys(r->repairs), (GCompareFunc)strcmp);
@@ -416,6 +495,8 @@ gboolean mf_report_write_json(const mf_report *r, const char *path, GError **err
 	build_folders(b, r);
 	build_repairs(b, r);
 	build_quarantine(b, r);
+	build_filtered(b, r);
+	build_unmapped(b, r);
 	add_string_array(b, "warnings", r->warnings);
 	json_builder_set_member_name(b, "totals");
 	json_builder_begin_object(b);

@@ -159,3 +159,24 @@ icalcomponent *mfi_ics_clone(icalcomponent *comp)
 	}
 	return copy ? copy : icalcomponent_new_clone(comp);
 }
+
+guint mfi_ics_keep_unparsed(icalcomponent *comp)
+{
+	guint n = 0;
+	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+	while (p) {
+		icalproperty *next = icalcomponent_get_next_property(comp, ICAL_XLICERROR_PROPERTY);
+		const char *text = icalproperty_get_xlicerror(p);
+		icalproperty *x = icalproperty_new_x(text ? text : "");
+		icalproperty_set_x_name(x, "X-MAILFERRY-UNPARSED");
+		icalcomponent_remove_property(comp, p);
+		icalproperty_free(p);
+		icalcomponent_add_property(comp, x);
+		n++;
+		p = next;
+	}
+	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(comp, ICAL_ANY_COMPONENT))
+		n += mfi_ics_keep_unparsed(c);
+	return n;
+}

@@ -1,5 +1,6 @@
-/* Reads iCalendar files: one .ics, or every *.ics under a directory in sorted
- * order. A file is streamed one top-level component (VCALENDAR) at a time
+/* Reads iCalendar files: one .ics/.vcs, or every *.ics and *.vcs under a
+ * directory in sorted order. vCalendar 1.0 files (.vcs, or VERSION:1.0 near
+ * the top) are upgraded to iCalendar 2.0 line by line (ics-vcal1.c). A file is streamed one top-level component (VCALENDAR) at a time
  * through libical's line-by-line parser, so memory follows the largest
  * VCALENDAR, not the file. Each VCALENDAR is split into items (ics-split.c)
  * that wait in a queue until next() hands them out. */
@@ -25,31 +26,63 @@ struct mf_reader {
 	char *path;
 	char **folder;
 	icalparser *parser;
+	gboolean vcal1;     /* vCalendar 1.0: lines go through ics-vcal1.c */
+	GPtrArray *lines;   /* upgraded lines waiting to be fed to the parser */
 	guint vcal_no;
 
 	guint64 done_files, total;
 };
 
+/* A VCALENDAR, or a bare VEVENT/VTODO/VJOURNAL (which the reader wraps). */
 static gboolean head_starts_vcalendar(const guint8 *head, gsize len)
 {
-	static const char tag[] = "BEGIN:VCALENDAR";
+	static const char *const tags[] = { "BEGIN:VCALENDAR", "BEGIN:VEVENT", "BEGIN:VTODO",
+	                                    "BEGIN:VJOURNAL", NULL };
 	gsize i = 0;
 	if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
 	while (i < len && g_ascii_isspace(head[i]))
 		i++;
-	return len - i >= sizeof tag - 1 && g_ascii_strncasecmp((const char *)head + i, tag,
-	                                                        sizeof tag - 1) == 0;
+	for (const char *const *t = tags; *t; t++) {
+		gsize n = strlen(*t);
+		if (len - i >= n && g_ascii_strncasecmp((const char *)head + i, *t, n) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 int mfi_ics_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
 {
 	if (is_dir)
-		return mf_tree_has_extension(path, "ics", ICS_PROBE_DEPTH) ? MF_PROBE_LIKELY
-		                                                               : MF_PROBE_NO;
+		return mf_tree_has_extension(path, "ics", ICS_PROBE_DEPTH) ||
+		               mf_tree_has_extension(path, "vcs", ICS_PROBE_DEPTH)
+		       ? MF_PROBE_LIKELY
+		       : MF_PROBE_NO;
 	if (head_starts_vcalendar(head, head_len))
 		return MF_PROBE_SURE;
-	return mf_has_extension(path, "ics") ? MF_PROBE_MAYBE : MF_PROBE_NO;
+	return mf_has_extension(path, "ics") || mf_has_extension(path, "vcs") ? MF_PROBE_MAYBE
+	                                                                      : MF_PROBE_NO;
+}
+
+static gint compare_paths(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The walk lists by one extension: .vcs files it put among the ignored are
+ * calendars too. */
+static void take_vcs_files(mf_reader *r)
+{
+	for (guint i = 0; i < r->ignored->len;) {
+		const char *rel = r->ignored->pdata[i];
+		if (mf_has_extension(rel, "vcs")) {
+			g_ptr_array_add(r->files, g_strdup(rel));
+			g_ptr_array_remove_index(r->ignored, i);
+		} else {
+			i++;
+		}
+	}
+	g_ptr_array_sort(r->files, compare_paths);
 }
 
 mf_reader *mfi_ics_open(const char *path, const mf_options *opts, GError **error)
@@ -73,6 +106,7 @@ mf_reader *mfi_ics_open(const char *path, const mf_options *opts, GError **error
 			mfi_ics_close(r);
 			return NULL;
 		}
+		take_vcs_files(r);
 	} else {
 		r->base_dir = g_path_get_dirname(path);
 		g_ptr_array_add(r->files, g_path_get_basename(path));
@@ -105,6 +139,16 @@ static void end_file(mf_reader *r)
 	r->parser = NULL;
 	g_clear_pointer(&r->path, g_free);
 	g_clear_pointer(&r->folder, g_strfreev);
+	g_clear_pointer(&r->lines, g_ptr_array_unref);
+	r->vcal1 = FALSE;
+}
+
+static gboolean file_is_vcal1(const char *path, FILE *fp)
+{
+	guint8 head[4096];
+	gsize n = fread(head, 1, sizeof head, fp);
+	rewind(fp);
+	return mf_has_extension(path, "vcs") || mfi_vcal1_sniff(head, n);
 }
 
 /* Opens the next file; FALSE when there is none. A file that cannot be opened
@@ -129,7 +173,29 @@ static gboolean start_file(mf_reader *r)
 	}
 	r->parser = icalparser_new();
 	icalparser_set_gen_data(r->parser, r->fp);
+	r->vcal1 = file_is_vcal1(r->path, r->fp);
+	r->lines = g_ptr_array_new_with_free_func(g_free);
 	return TRUE;
+}
+
+/* The next line for the parser: straight from libical's line reader, or for
+ * vCalendar 1.0 from the upgrader. Caller frees with g_free. */
+static char *next_line(mf_reader *r)
+{
+	if (!r->vcal1) {
+		char *line = icalparser_get_line(r->parser, read_line);
+		char *copy = g_strdup(line);
+		icalmemory_free_buffer(line);
+		return copy;
+	}
+	while (r->lines->len == 0) {
+		char *raw = mfi_vcal1_read_line(r->fp);
+		if (!raw)
+			return NULL;
+		mfi_vcal1_upgrade_line(raw, r->lines);
+		g_free(raw);
+	}
+	return g_ptr_array_steal_index(r->lines, 0);
 }
 
 /* Parses up to the next complete top-level component of the current file and
@@ -139,9 +205,9 @@ static void read_component(mf_reader *r)
 {
 	icalcomponent *top = NULL;
 	char *line;
-	while (!top && (line = icalparser_get_line(r->parser, read_line))) {
+	while (!top && (line = next_line(r))) {
 		top = icalparser_add_line(r->parser, line);
-		icalmemory_free_buffer(line);
+		g_free(line);
 	}
 	gboolean at_end = top == NULL;
 	if (at_end) {

@@ -9,8 +9,9 @@
  *
  * libical notes what it could not parse as X-LIC-ERROR properties. A note
  * that an empty property was dropped is removed (tag Ical_EmptyPropertyDropped);
- * any other makes the item BROKEN, kept whole for quarantine: something of it
- * was lost. The tolerant reader will turn known cases into repairs. A
+ * the others stay in the item, where they are not the end of it: the repair
+ * transforms (src/transform/repair-*.c) read them, repair what they can and
+ * keep the rest of the text as X-MAILFERRY-UNPARSED with a tag. A
  * top-level component that is not an iCalendar object but a known one
  * (a bare VTIMEZONE, VALARM, VFREEBUSY...) is listed as ignored. */
 #include "ics.h"
@@ -62,6 +63,25 @@ static void push_result(GQueue *results, mf_next_result result, mf_item *item, G
 	g_queue_push_tail(results, res);
 }
 
+static char *instance_key(icalcomponent *c)
+{
+	icalproperty *p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
+	return p ? icalproperty_get_value_as_string_r(p) : g_strdup("");
+}
+
+static gboolean group_has_instance(const ics_group *g, icalcomponent *c)
+{
+	char *want = instance_key(c);
+	gboolean found = FALSE;
+	for (guint i = 0; i < g->comps->len && !found; i++) {
+		char *have = instance_key(g->comps->pdata[i]);
+		found = strcmp(have, want) == 0;
+		g_free(have);
+	}
+	g_free(want);
+	return found;
+}
+
 /* Groups the item components of `vcal` by (type, UID), in order of first
  * appearance; other non-VTIMEZONE components go to `ignored`. */
 static GPtrArray *group_components(icalcomponent *vcal, const mfi_ics_origin *origin,
@@ -85,6 +105,13 @@ static GPtrArray *group_components(icalcomponent *vcal, const mfi_ics_origin *or
 		const char *uid = icalcomponent_get_uid(c);
 		char *key = uid && *uid ? g_strdup_printf("%d:%s", (int)kind, uid) : NULL;
 		ics_group *g = key ? g_hash_table_lookup(by_key, key) : NULL;
+		/* A second copy of a component already in the group (same RECURRENCE-ID,
+		 * or a second master) starts an item of its own: dedupe decides. */
+		for (guint copy = 2; g && group_has_instance(g, c); copy++) {
+			g_free(key);
+			key = g_strdup_printf("%d:%s#%u", (int)kind, uid, copy);
+			g = g_hash_table_lookup(by_key, key);
+		}
 		if (!g) {
 			g = g_new0(ics_group, 1);
 			g->kind = kind;
@@ -151,12 +178,7 @@ static void emit_group(icalcomponent *vcal, ics_group *g, const mfi_ics_origin *
 	item->ical = item_calendar(vcal, g);
 	if (mfi_ics_drop_empty_value_notes(item->ical) > 0)
 		mf_item_add_repair_tag(item, "Ical_EmptyPropertyDropped");
-	const char *problem = mfi_ics_first_parse_error(item->ical);
-	GError *error = NULL;
-	if (problem)
-		error = g_error_new(MF_ERROR, MF_ERROR_ITEM, "%s: %s: %s", origin->path, locator,
-		                    problem);
-	push_result(results, problem ? MF_NEXT_BROKEN : MF_NEXT_ITEM, item, error);
+	push_result(results, MF_NEXT_ITEM, item, NULL);
 	g_free(locator);
 }
 

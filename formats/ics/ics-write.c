@@ -1,6 +1,10 @@
 /* Writes one VCALENDAR per folder: OUTDIR/<mapped parent dirs>/<name>.ics, the
  * root (or INBOX) folder as OUTDIR/calendar.ics.
  *
+ * No METHOD: a stored calendar is not an iTIP message (METHOD:PUBLISH would
+ * subject it to iTIP's rules, e.g. exactly one ORGANIZER per event, which
+ * libical's icalrestriction_check enforces and most real calendars break).
+ *
  * Streaming: put() serializes the item's components (libical folds lines at
  * 75 octets and ends them with CRLF) and appends them to the folder's spool
  * (src/folder-files.c), remembering only the TZIDs they use and the
@@ -20,7 +24,7 @@
 
 #define ICS_HEADER                                                                       \
 	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mailferry//mailferry " MF_VERSION   \
-	"//EN\r\nMETHOD:PUBLISH\r\n"
+	"//EN\r\n"
 #define ICS_FOOTER "END:VCALENDAR\r\n"
 
 /* Per folder, beside its spool. */
@@ -85,6 +89,7 @@ static void remember_vtimezone(ics_out *o, icalcomponent *vtz)
 static void append_component(GString *body, icalcomponent *comp, GPtrArray *tzids)
 {
 	icalcomponent *copy = mfi_ics_clone(comp);
+	mfi_ics_keep_unparsed(copy);
 	if (mfi_ics_is_item_kind(icalcomponent_isa(copy)))
 		mfi_ics_ensure_dtstamp(copy);
 	mfi_ics_collect_tzids(copy, tzids);

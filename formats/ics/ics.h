@@ -4,6 +4,8 @@
 
 #include "mailferry/driver.h"
 
+#include <stdio.h>
+
 /* One result waiting to be handed out by next(). */
 typedef struct mfi_ics_result {
 	mf_next_result result; /* MF_NEXT_ITEM or MF_NEXT_BROKEN */
@@ -45,6 +47,11 @@ const char *mfi_ics_first_parse_error(icalcomponent *comp);
 /* Removes the X-LIC-ERROR notes libical adds when it drops a property whose
  * value is empty (nothing of the item is lost); returns how many. */
 guint mfi_ics_drop_empty_value_notes(icalcomponent *comp);
+/* Turns libical's X-LIC-ERROR notes (in `comp` and below) into
+ * X-MAILFERRY-UNPARSED properties with the same text, so written output never
+ * reads as a parse error; returns how many. The repair transforms normally
+ * did this already (tag Items_InvalidProperty); the writer does it again. */
+guint mfi_ics_keep_unparsed(icalcomponent *comp);
 /* Adds a DTSTAMP derived from the component's own dates when it has none. */
 void mfi_ics_ensure_dtstamp(icalcomponent *comp);
 /* A deep copy that keeps every value (see the libical note there). */
@@ -54,6 +61,15 @@ void mfi_ics_append_serialized(GString *out, icalcomponent *comp);
 /* A VTIMEZONE for an Olson TZID from libical's built-in database, with its
  * TZID set to `tzid`; NULL when libical does not know it. Caller frees. */
 icalcomponent *mfi_ics_builtin_vtimezone(const char *tzid);
+
+/* ics-vcal1.c: vCalendar 1.0 -> iCalendar 2.0, one logical line at a time. */
+/* The next logical line (folds and quoted-printable soft breaks joined), no
+ * line end; NULL at end of file. Caller frees. */
+char *mfi_vcal1_read_line(FILE *fp);
+/* Appends the iCalendar 2.0 line(s) for one vCalendar 1.0 line to `out` (char*). */
+void mfi_vcal1_upgrade_line(const char *line, GPtrArray *out);
+/* TRUE when the first bytes of a calendar file declare VERSION:1.0. */
+gboolean mfi_vcal1_sniff(const guint8 *head, gsize len);
 
 /* ics-write.c */
 mf_writer *mfi_ics_writer_open(const char *outdir, const mf_options *opts, GError **error);

@@ -108,15 +108,15 @@ int mfi_pst_item_codepage(libpff_item_t *item, int fallback)
 }
 
 /* The record entry for `tag` (or string `name`), borrowed from the item. */
-static int find_entry(libpff_item_t *item, guint32 tag, const char *name,
-                      libpff_record_entry_t **entry_r)
+static int find_entry_in(libpff_item_t *item, int set_index, guint32 tag, const char *name,
+                         libpff_record_entry_t **entry_r)
 {
 	libpff_record_set_t *set = NULL;
 	libpff_error_t *err = NULL;
 	*entry_r = NULL;
 	int n = 0;
-	if (libpff_item_get_number_of_record_sets(item, &n, &err) != 1 || n < 1 ||
-	    libpff_item_get_record_set_by_index(item, 0, &set, &err) != 1) {
+	if (libpff_item_get_number_of_record_sets(item, &n, &err) != 1 || n <= set_index ||
+	    libpff_item_get_record_set_by_index(item, set_index, &set, &err) != 1) {
 		libpff_error_free(&err);
 		return -1;
 	}
@@ -128,6 +128,12 @@ static int find_entry(libpff_item_t *item, guint32 tag, const char *name,
 	libpff_error_free(&err);
 	libpff_record_set_free(&set, NULL);
 	return r;
+}
+
+static int find_entry(libpff_item_t *item, guint32 tag, const char *name,
+                      libpff_record_entry_t **entry_r)
+{
+	return find_entry_in(item, 0, tag, name, entry_r);
 }
 
 /* The entry's value bytes; NULL when empty or unreadable. */
@@ -175,8 +181,13 @@ static char *entry_string(libpff_record_entry_t *entry, int codepage)
 
 char *mfi_pst_get_string(libpff_item_t *item, guint32 tag, int codepage)
 {
+	return mfi_pst_get_string_in(item, 0, tag, codepage);
+}
+
+char *mfi_pst_get_string_in(libpff_item_t *item, int set, guint32 tag, int codepage)
+{
 	libpff_record_entry_t *entry = NULL;
-	if (find_entry(item, tag, NULL, &entry) != 1)
+	if (find_entry_in(item, set, tag, NULL, &entry) != 1)
 		return NULL;
 	char *s = entry_string(entry, codepage);
 	libpff_record_entry_free(&entry, NULL);
@@ -250,8 +261,13 @@ char **mfi_pst_get_strings(libpff_item_t *item, const char *name, guint32 tag, i
 
 int mfi_pst_get_int(libpff_item_t *item, guint32 tag, gint64 *value_r)
 {
+	return mfi_pst_get_int_in(item, 0, tag, value_r);
+}
+
+int mfi_pst_get_int_in(libpff_item_t *item, int set, guint32 tag, gint64 *value_r)
+{
 	libpff_record_entry_t *entry = NULL;
-	int r = find_entry(item, tag, NULL, &entry);
+	int r = find_entry_in(item, set, tag, NULL, &entry);
 	if (r != 1)
 		return r;
 	GBytes *b = entry_data(entry);

@@ -9,6 +9,7 @@
  * pst-props.c   property access: strings (code pages -> UTF-8), integers, times,
  *               binary, multi-valued strings, named properties
  * pst-mime.c    message -> RFC 5322 / MIME ([MS-OXCMAIL])
+ * pst-recipients.c  recipient table and addresses -> To/Cc/Bcc, mailboxes
  * pst-attach.c  attachments -> MIME parts
  * pst-flags.c   message state and categories -> mf_flag, keywords
  */
@@ -53,6 +54,7 @@ enum {
 	MFI_PR_MESSAGE_STATUS = 0x0e17,
 	MFI_PR_BODY = 0x1000,
 	MFI_PR_HTML = 0x1013,
+	MFI_PR_RTF_COMPRESSED = 0x1009,
 	MFI_PR_CREATION_TIME = 0x3007,
 	MFI_PR_INTERNET_CPID = 0x3fde,
 	MFI_PR_MESSAGE_CODEPAGE = 0x3ffd,
@@ -92,6 +94,9 @@ mf_next_result mfi_pst_next(mf_reader *reader, mf_item **item_r, GError **error)
 void mfi_pst_progress(mf_reader *reader, guint64 *done_r, guint64 *total_r);
 const GPtrArray *mfi_pst_ignored(mf_reader *reader);
 void mfi_pst_close(mf_reader *reader);
+/* The item kind a message class maps to (IPM.Appointment -> MF_KIND_EVENT, ...);
+ * meeting requests and everything unknown stay MF_KIND_MESSAGE. */
+mf_kind mfi_pst_class_kind(const char *message_class);
 
 /* pst-props.c. The item's properties live in its record set 0. */
 
@@ -100,8 +105,8 @@ void mfi_pst_close(mf_reader *reader);
 char *mfi_pst_error_text(libpff_error_t **error);
 /* FILETIME (100 ns since 1601) -> Unix seconds; 0 stays 0. */
 gint64 mfi_pst_filetime_to_unix(guint64 filetime);
-/* The item's code page for 8-bit strings: PR_INTERNET_CPID, else
- * PR_MESSAGE_CODEPAGE, else `fallback` (the store's). */
+/* The item's code page for 8-bit strings: PR_MESSAGE_CODEPAGE, else
+ * PR_INTERNET_CPID, else `fallback` (the store's). */
 int mfi_pst_item_codepage(libpff_item_t *item, int fallback);
 /* 8-bit text in Windows code page `codepage` -> valid UTF-8 (invalid bytes
  * replaced). Caller frees. */
@@ -118,6 +123,9 @@ char *mfi_pst_get_named_string(libpff_item_t *item, const char *name, int codepa
 char **mfi_pst_get_strings(libpff_item_t *item, const char *name, guint32 tag, int codepage);
 /* 16/32-bit integer or boolean property. */
 int mfi_pst_get_int(libpff_item_t *item, guint32 tag, gint64 *value_r);
+/* The same in record set `set` (recipient tables hold one set per row). */
+char *mfi_pst_get_string_in(libpff_item_t *item, int set, guint32 tag, int codepage);
+int mfi_pst_get_int_in(libpff_item_t *item, int set, guint32 tag, gint64 *value_r);
 /* FILETIME property as Unix seconds. */
 int mfi_pst_get_time(libpff_item_t *item, guint32 tag, gint64 *unix_r);
 /* Binary property; *bytes_r set when 1. */
@@ -125,31 +133,43 @@ int mfi_pst_get_binary(libpff_item_t *item, guint32 tag, GBytes **bytes_r);
 
 /* pst-mime.c */
 
-/* The message as RFC 5322 bytes. `node_id` names it in generated ids. Attachments
- * that cannot be read become a text note inside the message and are added to
- * `damaged` (char* "attachment N: <libpff error>"), so the caller can report
- * them. NULL with *error when the message cannot be read at all. */
+/* State of one message conversion, shared with pst-attach.c. */
+typedef struct mfi_pst_build {
+	const mfi_pst_file *pf; /* borrowed */
+	const char *locator;    /* "node 2097188", for notes */
+	char *seed;             /* owned: store hash + node id, seeds the boundaries */
+	guint boundaries;       /* boundaries made so far */
+	guint depth;            /* embedded message nesting */
+	GPtrArray *damaged;     /* borrowed: char* notes on unreadable attachments */
+} mfi_pst_build;
+
+/* The message as RFC 5322 bytes (LF line ends). `node_id` names it in generated
+ * ids and boundaries. Attachments that cannot be read become a text note inside
+ * the message and a line in `damaged` ("attachment N: <libpff error>"). NULL
+ * with *error (MF_ERROR_ITEM) when the message cannot be read at all. */
 GBytes *mfi_pst_message_to_mime(const mfi_pst_file *pf, libpff_item_t *message,
                                 guint32 node_id, GPtrArray *damaged, GError **error);
 /* The same as a GMime message, for embedding (message/rfc822). Caller unrefs. */
-GMimeMessage *mfi_pst_build_message(const mfi_pst_file *pf, libpff_item_t *message,
-                                    guint32 node_id, const char *locator,
-                                    GPtrArray *damaged, GError **error);
-/* A multipart boundary that depends only on `seed` and `depth`. Caller frees. */
-char *mfi_pst_boundary(const char *seed, guint depth);
+GMimeMessage *mfi_pst_build_message(mfi_pst_build *b, libpff_item_t *message,
+                                    GError **error);
+/* The next multipart boundary: depends only on the seed and the count. Caller frees. */
+char *mfi_pst_next_boundary(mfi_pst_build *b);
+
+/* pst-recipients.c */
+
+/* Adds the recipient table to To/Cc/Bcc; TRUE when it had any rows. */
+gboolean mfi_pst_add_recipients(GMimeMessage *mime, libpff_item_t *message, int codepage);
+/* "Name <addr>" mailbox from display name, address type and address, turning
+ * non-SMTP addresses (EX) into IMCEA encapsulated ones ([MS-OXCMAIL] 2.1.3.1.5). */
+InternetAddress *mfi_pst_mailbox(const char *name, const char *addrtype, const char *addr);
 
 /* pst-attach.c */
 
-/* Adds the message's attachments to `mixed` (a multipart/mixed) or, for inline
- * images referenced by Content-ID, to `related` when it is not NULL. Damaged
- * ones become notes and entries in `damaged`. FALSE only when the attachment
- * table itself cannot be read (then *error is set). */
-gboolean mfi_pst_add_attachments(const mfi_pst_file *pf, libpff_item_t *message,
-                                 const char *locator, GMimeMultipart *mixed,
-                                 GMimeMultipart *related, GPtrArray *damaged,
-                                 GError **error);
-/* Number of attachments; 0 when none or unreadable. */
-int mfi_pst_attachment_count(libpff_item_t *message);
+/* Adds the message's attachments to `mixed`, or, for images the HTML body
+ * (`html`, may be NULL) references by cid:, to `related`. Damaged ones become
+ * text notes and lines in b->damaged. */
+void mfi_pst_add_attachments(mfi_pst_build *b, libpff_item_t *message, const char *html,
+                             GMimeMultipart *mixed, GMimeMultipart *related);
 
 /* pst-flags.c */
 

@@ -10,6 +10,12 @@ typedef enum {
 	MF_MBOX_CL2,
 } mf_mbox_format;
 
+typedef enum {
+	MF_TRAVEL_APPOINTMENTS = 0, /* default: extra "Travel: …" appointments */
+	MF_TRAVEL_KEEP,             /* keep the X-APPLE-TRAVEL-* properties only */
+	MF_TRAVEL_DROP,             /* remove them */
+} mf_travel_time;
+
 typedef struct mf_options {
 	const char *from_format;   /* --from: force a reader by name, or NULL to detect */
 	const char *to_format;     /* --to */
@@ -25,6 +31,13 @@ typedef struct mf_options {
 	GPtrArray *exclude;        /* GRegex* */
 	gboolean exclude_system;
 	GPtrArray *renames;        /* mf_rename* */
+
+	/* calendar rescue (src/transform/user-map.c, repair-*.c, travel-time.c,
+	 * meetings-flat.c) */
+	const char *owner;         /* --owner ADDR: organizer for meetings that lost theirs */
+	GHashTable *user_map;      /* --map FILE: lower-case old address -> new address */
+	mf_travel_time travel_time;/* --travel-time */
+	gboolean meetings_flat;    /* --meetings flat */
 } mf_options;
 
 #endif

@@ -36,6 +36,18 @@ void mf_report_quarantine(mf_report *report, const char *source, const char *loc
                           const char *const *folder, mf_kind kind, const char *reason,
                           const char *saved_as);
 void mf_report_repair(mf_report *report, const char *tag);
+/* An item a transform filtered for a reason worth listing (e.g. an identical
+ * duplicate): counted as filtered by the caller, listed under "filtered". */
+void mf_report_filtered(mf_report *report, const char *source, const char *locator,
+                        const char *const *folder, mf_kind kind, const char *reason);
+/* An address seen in the data that --map does not map (listed once each,
+ * sorted, under "unmapped_addresses"). */
+void mf_report_unmapped(mf_report *report, const char *address);
+/* Run-wide memory for transforms that compare items (dedupe): returns the
+ * value remembered under (space, key), or NULL after remembering `value`
+ * there. The string returned belongs to the report. */
+const char *mf_report_remember(mf_report *report, const char *space, const char *key,
+                               const char *value);
 void mf_report_warning(mf_report *report, const char *message);
 
 guint64 mf_report_total(const mf_report *report, mf_count what);

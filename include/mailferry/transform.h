@@ -20,6 +20,14 @@ typedef struct mf_transform {
 	/* On MF_TRANSFORM_QUARANTINE, *reason_r is set (caller frees). */
 	mf_transform_result (*apply)(mf_item *item, const mf_options *opts,
 	                             mf_report *report, char **reason_r);
+	/* Optional, run when apply() kept the item: new items made from it
+	 * (travel-time appointments, exceptions split off as single events) are
+	 * appended to `extra` (mf_item*; ownership passes to the caller). The
+	 * pipeline counts each as read in its own report row, runs it through
+	 * the transforms after this one and writes it right after `item`, so
+	 * read = written + filtered + quarantined still holds. */
+	void (*expand)(mf_item *item, const mf_options *opts, mf_report *report,
+	               GPtrArray *extra);
 } mf_transform;
 
 /* NULL-terminated, in running order. */
@@ -35,5 +43,9 @@ typedef struct mf_rename {
 mf_rename *mf_rename_parse(const char *spec, GError **error);
 void mf_rename_free(mf_rename *rename);
 gboolean mf_folder_is_system(const char *const *segments);
+
+/* --map FILE (src/transform/user-map.c): "old new" pairs, '#' comments.
+ * Returns lower-case old -> new; NULL with a usage error. */
+GHashTable *mf_user_map_load(const char *path, GError **error);
 
 #endif

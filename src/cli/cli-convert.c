@@ -12,6 +12,7 @@
 typedef struct {
 	char *outdir, *to, *from, *report_path, *mbox_format;
 	char **include, **exclude, **renames;
+	char *owner, *map_path, *travel_time, *meetings;
 	gboolean exclude_system, dry_run, progress, fsync, quiet;
 } convert_args;
 
@@ -44,6 +45,33 @@ static GPtrArray *compile_regexes(char **patterns, const char *option, GError **
 		g_ptr_array_add(out, re);
 	}
 	return out;
+}
+
+/* --owner, --map, --travel-time, --meetings. */
+static gboolean calendar_options(convert_args *a, mf_options *opts, GError **error)
+{
+	opts->owner = a->owner;
+	const char *tt = a->travel_time ? a->travel_time : "appointments";
+	if (strcmp(tt, "appointments") == 0)
+		opts->travel_time = MF_TRAVEL_APPOINTMENTS;
+	else if (strcmp(tt, "keep") == 0)
+		opts->travel_time = MF_TRAVEL_KEEP;
+	else if (strcmp(tt, "drop") == 0)
+		opts->travel_time = MF_TRAVEL_DROP;
+	else {
+		g_set_error(error, MF_ERROR, MF_ERROR_USAGE,
+		            "--travel-time %s: expected keep, drop or appointments", tt);
+		return FALSE;
+	}
+	const char *m = a->meetings ? a->meetings : "full";
+	if (strcmp(m, "full") != 0 && strcmp(m, "flat") != 0) {
+		g_set_error(error, MF_ERROR, MF_ERROR_USAGE, "--meetings %s: expected full or flat", m);
+		return FALSE;
+	}
+	opts->meetings_flat = strcmp(m, "flat") == 0;
+	if (a->map_path && !(opts->user_map = mf_user_map_load(a->map_path, error)))
+		return FALSE;
+	return TRUE;
 }
 
 /* Fills opts from the parsed arguments; FALSE with a usage error. */
@@ -84,6 +112,8 @@ static gboolean build_options(convert_args *a, mf_options *opts, GError **error)
 	opts->exclude_system = a->exclude_system;
 	if (!(opts->include = compile_regexes(a->include, "--include", error)) ||
 	    !(opts->exclude = compile_regexes(a->exclude, "--exclude", error)))
+		return FALSE;
+	if (!calendar_options(a, opts, error))
 		return FALSE;
 	opts->renames = g_ptr_array_new_with_free_func((GDestroyNotify)mf_rename_free);
 	for (char **r = a->renames; r && *r; r++) {
@@ -196,6 +226,8 @@ out:
 		g_ptr_array_unref(opts.exclude);
 	if (opts.renames)
 		g_ptr_array_unref(opts.renames);
+	if (opts.user_map)
+		g_hash_table_destroy(opts.user_map);
 	return rc;
 }
 
@@ -213,6 +245,10 @@ int mf_cli_convert(int argc, char **argv)
 		{ "exclude", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.exclude, "Skip folders whose path matches REGEX (repeatable)", "REGEX" },
 		{ "exclude-system", 0, 0, G_OPTION_ARG_NONE, &a.exclude_system, "Skip calendar, contacts, tasks, notes, journal, drafts, junk, trash and other system folders (English, German, French, Spanish names)", NULL },
 		{ "rename", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.renames, "Rewrite folder paths with s/FROM/TO/[gi] (GRegex; repeatable, applied in order)", "s/FROM/TO/" },
+		{ "owner", 0, 0, G_OPTION_ARG_STRING, &a.owner, "Calendar owner's address: organizer of meetings that lost theirs", "ADDR" },
+		{ "map", 0, 0, G_OPTION_ARG_FILENAME, &a.map_path, "Map old user ids/addresses to new ones in ORGANIZER/ATTENDEE (\"old new\" lines, # comments); unmapped ones are listed in the report", "FILE" },
+		{ "travel-time", 0, 0, G_OPTION_ARG_STRING, &a.travel_time, "Apple travel time: appointments (default: extra \"Travel: …\" appointments), keep or drop", "MODE" },
+		{ "meetings", 0, 0, G_OPTION_ARG_STRING, &a.meetings, "full (default) keeps organizer and attendees; flat makes appointments listing them in the description", "MODE" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &a.dry_run, "Read everything and print the report without writing", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a.progress, "Show progress even when stderr is not a terminal", NULL },
 		{ "fsync", 0, 0, G_OPTION_ARG_NONE, &a.fsync, "fsync every item before it appears (slower, safer on power loss)", NULL },
@@ -260,5 +296,9 @@ int mf_cli_convert(int argc, char **argv)
 	g_free(a.from);
 	g_free(a.report_path);
 	g_free(a.mbox_format);
+	g_free(a.owner);
+	g_free(a.map_path);
+	g_free(a.travel_time);
+	g_free(a.meetings);
 	return rc;
 }

@@ -123,4 +123,4 @@ static mf_transform_result folder_rename(mf_item *item, const mf_options *opts,
 	return MF_TRANSFORM_KEEP;
 }
 
-const mf_transform mf_transform_folder_rename = { "folder-rename", folder_rename };
+const mf_transform mf_transform_folder_rename = { .name = "folder-rename", .apply = folder_rename };

@@ -73,4 +73,4 @@ static mf_transform_result folder_select(mf_item *item, const mf_options *opts,
 	return keep ? MF_TRANSFORM_KEEP : MF_TRANSFORM_FILTER;
 }
 
-const mf_transform mf_transform_folder_select = { "folder-select", folder_select };
+const mf_transform mf_transform_folder_select = { .name = "folder-select", .apply = folder_select };

@@ -1,0 +1,528 @@
+/* Reads PST and OST files (ANSI, Unicode, OST 2013+ 4K pages) through libpff,
+ * read-only, one item at a time.
+ *
+ * Walk: depth first from the store's root folder, each folder's messages (in
+ * its contents table order) before its sub-folders (in hierarchy table order).
+ * Only the open folders' libpff handles are held, so memory stays flat.
+ *
+ * Folder paths: the IPM subtree ("Top of Personal Folders", "Top of
+ * Information Store"; PidTagIpmSubtreeEntryId of the message store) is the
+ * root of the output, so its children are the top-level folders. Folders
+ * outside it (search roots, free/busy data) keep their own names at the top.
+ *
+ * Damage: a message or folder libpff cannot read is an MF_NEXT_BROKEN with
+ * locator "node <id>" and libpff's error text; attachments that cannot be read
+ * leave a note in their message and are reported as BROKEN entries too. */
+#include "pst.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#if defined(__has_include)
+#if __has_include("pst-items.h")
+#include "pst-items.h" /* appointments, tasks, notes, contacts: iCalendar / vCard */
+#define MFI_HAVE_PST_ITEMS 1
+#endif
+#endif
+
+typedef struct frame {
+	libpff_item_t *folder;  /* owned */
+	char **segments;        /* owned: path of the items in this folder */
+	int n_messages, next_message;
+	int n_folders, next_folder;
+} frame;
+
+typedef struct pending {
+	char **folder;
+	char *locator;
+	char *reason;
+} pending;
+
+struct mf_reader {
+	mfi_pst_file pf;
+	char *path;
+	guint32 ipm_nid;        /* the IPM subtree folder's node id, 0 when unknown */
+	GPtrArray *stack;       /* frame*, the open folders */
+	GQueue pending;         /* pending*, damage to report before the next item */
+	GPtrArray *ignored;
+	guint64 total_items, done_items, file_size;
+};
+
+int mfi_pst_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
+{
+	(void)path;
+	if (is_dir || head_len < 4)
+		return MF_PROBE_NO;
+	/* [MS-PST] 2.2.2.6: dwMagic "!BDN" */
+	return memcmp(head, "!BDN", 4) == 0 ? MF_PROBE_SURE : MF_PROBE_NO;
+}
+
+static void frame_free(gpointer data)
+{
+	frame *f = data;
+	libpff_item_free(&f->folder, NULL);
+	g_strfreev(f->segments);
+	g_free(f);
+}
+
+static void pending_free(pending *p)
+{
+	g_strfreev(p->folder);
+	g_free(p->locator);
+	g_free(p->reason);
+	g_free(p);
+}
+
+static void add_pending(mf_reader *r, char **folder, char *locator, char *reason)
+{
+	pending *p = g_new0(pending, 1);
+	p->folder = g_strdupv(folder);
+	p->locator = locator;
+	p->reason = reason;
+	g_queue_push_tail(&r->pending, p);
+}
+
+static guint32 item_id(libpff_item_t *item)
+{
+	uint32_t id = 0;
+	libpff_error_t *err = NULL;
+	if (libpff_item_get_identifier(item, &id, &err) != 1)
+		libpff_error_free(&err);
+	return id;
+}
+
+static char *folder_name(libpff_item_t *folder)
+{
+	libpff_error_t *err = NULL;
+	size_t size = 0;
+	char *name = NULL;
+	if (libpff_folder_get_utf8_name_size(folder, &size, &err) == 1 && size > 0) {
+		name = g_malloc0(size + 1);
+		if (libpff_folder_get_utf8_name(folder, (uint8_t *)name, size, &err) != 1)
+			g_clear_pointer(&name, g_free);
+	}
+	libpff_error_free(&err);
+	if (name && !g_utf8_validate(name, -1, NULL)) {
+		char *valid = g_utf8_make_valid(name, -1);
+		g_free(name);
+		name = valid;
+	}
+	if (!name || !*name) {
+		g_free(name);
+		name = g_strdup_printf("node %u", item_id(folder));
+	}
+	return name;
+}
+
+static void folder_damage(mf_reader *r, char **segments, libpff_item_t *folder,
+                          const char *what, libpff_error_t **err)
+{
+	char *text = mfi_pst_error_text(err);
+	guint32 id = item_id(folder);
+	add_pending(r, segments, g_strdup_printf("node %u", id),
+	            g_strdup_printf("%s: folder node %u: %s unreadable: %s", r->path, id, what,
+	                            text));
+	g_free(text);
+}
+
+/* Takes ownership of `folder` and `segments`. */
+static void push_folder(mf_reader *r, libpff_item_t *folder, char **segments)
+{
+	frame *f = g_new0(frame, 1);
+	f->folder = folder;
+	f->segments = segments;
+	libpff_error_t *err = NULL;
+	if (libpff_folder_get_number_of_sub_messages(folder, &f->n_messages, &err) != 1) {
+		f->n_messages = 0;
+		folder_damage(r, segments, folder, "messages", &err);
+	}
+	if (libpff_folder_get_number_of_sub_folders(folder, &f->n_folders, &err) != 1) {
+		f->n_folders = 0;
+		folder_damage(r, segments, folder, "sub-folders", &err);
+	}
+	int n_assoc = 0;
+	if (libpff_folder_get_number_of_sub_associated_contents(folder, &n_assoc, &err) == 1 &&
+	    n_assoc > 0) {
+		char *path = mf_folder_to_string((const char *const *)segments);
+		g_ptr_array_add(r->ignored,
+		                g_strdup_printf("folder \"%s\" (node %u): %d folder-associated "
+		                                "(hidden configuration) items", path, item_id(folder),
+		                                n_assoc));
+		g_free(path);
+	}
+	libpff_error_free(&err);
+	g_ptr_array_add(r->stack, f);
+}
+
+/* The segments of `child`, a sub-folder of `parent`. */
+static char **child_segments(mf_reader *r, frame *parent, libpff_item_t *child)
+{
+	guint32 id = item_id(child);
+	if (r->ipm_nid != 0 && id == r->ipm_nid)
+		return g_new0(char *, 1);
+	guint n = g_strv_length(parent->segments);
+	char **seg = g_new0(char *, n + 2);
+	for (guint i = 0; i < n; i++)
+		seg[i] = g_strdup(parent->segments[i]);
+	seg[n] = folder_name(child);
+	return seg;
+}
+
+/* PidTagIpmSubtreeEntryId: a 24-byte entry id whose last 4 bytes are the NID. */
+static guint32 find_ipm_subtree(libpff_file_t *file)
+{
+	libpff_item_t *store = NULL;
+	libpff_error_t *err = NULL;
+	guint32 nid = 0;
+	if (libpff_file_get_message_store(file, &store, &err) == 1) {
+		GBytes *b = NULL;
+		if (mfi_pst_get_binary(store, MFI_PR_IPM_SUBTREE_ENTRYID, &b) == 1) {
+			gsize len = 0;
+			const guint8 *d = g_bytes_get_data(b, &len);
+			if (len >= 24)
+				nid = d[20] | (d[21] << 8) | (d[22] << 16) | ((guint32)d[23] << 24);
+			g_bytes_unref(b);
+		}
+		libpff_item_free(&store, NULL);
+	}
+	libpff_error_free(&err);
+	return nid;
+}
+
+static gboolean is_ipm_name(const char *name)
+{
+	static const char *const names[] = { "IPM_SUBTREE", "Top of Information Store",
+		                             "Top of Personal Folders", "Top of Outlook data file" };
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		if (g_ascii_strcasecmp(name, names[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* OST message stores have no PidTagIpmSubtreeEntryId: find the subtree by its
+ * name within two levels of the root ("Root - Mailbox/IPM_SUBTREE"), skipping
+ * the public folders ("Root - Public/IPM_SUBTREE"). */
+static guint32 find_ipm_by_name(libpff_item_t *folder, int depth)
+{
+	libpff_error_t *err = NULL;
+	int n = 0;
+	guint32 nid = 0;
+	if (libpff_folder_get_number_of_sub_folders(folder, &n, &err) != 1)
+		n = 0;
+	for (int i = 0; i < n && nid == 0; i++) {
+		libpff_item_t *sub = NULL;
+		if (libpff_folder_get_sub_folder(folder, i, &sub, &err) != 1)
+			continue;
+		char *name = folder_name(sub);
+		if (is_ipm_name(name))
+			nid = item_id(sub);
+		else if (depth == 0 && g_ascii_strcasecmp(name, "Root - Public") != 0)
+			nid = find_ipm_by_name(sub, depth + 1);
+		g_free(name);
+		libpff_item_free(&sub, NULL);
+	}
+	libpff_error_free(&err);
+	return nid;
+}
+
+/* A hash of the file's first 64 KiB and size names the store in generated ids. */
+static void store_hash(const char *path, guint64 size, char out[17])
+{
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	FILE *fp = fopen(path, "rb");
+	if (fp) {
+		guint8 buf[65536];
+		size_t n = fread(buf, 1, sizeof buf, fp);
+		g_checksum_update(sum, buf, n);
+		fclose(fp);
+	}
+	g_checksum_update(sum, (const guint8 *)&size, sizeof size);
+	g_strlcpy(out, g_checksum_get_string(sum), 17);
+	g_checksum_free(sum);
+}
+
+/* Message count of the whole tree, for progress. */
+static guint64 count_messages(libpff_item_t *folder, int depth)
+{
+	libpff_error_t *err = NULL;
+	int n = 0, nf = 0;
+	guint64 total = 0;
+	if (libpff_folder_get_number_of_sub_messages(folder, &n, &err) == 1 && n > 0)
+		total += (guint64)n;
+	if (depth < 64 && libpff_folder_get_number_of_sub_folders(folder, &nf, &err) == 1) {
+		for (int i = 0; i < nf; i++) {
+			libpff_item_t *sub = NULL;
+			if (libpff_folder_get_sub_folder(folder, i, &sub, &err) != 1)
+				continue;
+			total += count_messages(sub, depth + 1);
+			libpff_item_free(&sub, NULL);
+		}
+	}
+	libpff_error_free(&err);
+	return total;
+}
+
+static gboolean open_file(mf_reader *r, GError **error)
+{
+	libpff_error_t *err = NULL;
+	if (libpff_file_initialize(&r->pf.file, &err) != 1 ||
+	    libpff_file_open(r->pf.file, r->path, LIBPFF_OPEN_READ, &err) != 1) {
+		char *text = mfi_pst_error_text(&err);
+		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "%s: cannot open as PST/OST: %s",
+		            r->path, text);
+		g_free(text);
+		return FALSE;
+	}
+	int cp = 0;
+	if (libpff_file_get_ascii_codepage(r->pf.file, &cp, &err) != 1 || cp <= 0)
+		cp = 1252;
+	libpff_error_free(&err);
+	r->pf.ascii_codepage = cp;
+	return TRUE;
+}
+
+mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error)
+{
+	(void)opts;
+	g_mime_init(); /* counted: safe when the program did it already */
+	mf_reader *r = g_new0(mf_reader, 1);
+	r->path = g_strdup(path);
+	r->pf.path = r->path;
+	r->stack = g_ptr_array_new_with_free_func(frame_free);
+	r->ignored = g_ptr_array_new_with_free_func(g_free);
+	g_queue_init(&r->pending);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "stat(%s) failed: %s", path,
+		            g_strerror(errno));
+		mfi_pst_close(r);
+		return NULL;
+	}
+	r->file_size = (guint64)st.st_size;
+	if (!open_file(r, error)) {
+		mfi_pst_close(r);
+		return NULL;
+	}
+	store_hash(path, r->file_size, r->pf.id_hash);
+	r->ipm_nid = find_ipm_subtree(r->pf.file);
+	libpff_item_t *root = NULL;
+	libpff_error_t *err = NULL;
+	if (libpff_file_get_root_folder(r->pf.file, &root, &err) != 1) {
+		char *text = mfi_pst_error_text(&err);
+		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "%s: no root folder: %s", path, text);
+		g_free(text);
+		mfi_pst_close(r);
+		return NULL;
+	}
+	if (r->ipm_nid == 0)
+		r->ipm_nid = find_ipm_by_name(root, 0);
+	r->total_items = count_messages(root, 0);
+	push_folder(r, root, g_new0(char *, 1));
+	return r;
+}
+
+mf_kind mfi_pst_class_kind(const char *message_class)
+{
+	static const struct {
+		const char *prefix;
+		mf_kind kind;
+	} classes[] = {
+		{ "IPM.Appointment", MF_KIND_EVENT }, { "IPM.Task", MF_KIND_TASK },
+		{ "IPM.StickyNote", MF_KIND_NOTE },   { "IPM.Activity", MF_KIND_NOTE },
+		{ "IPM.Contact", MF_KIND_CONTACT },   { "IPM.DistList", MF_KIND_DISTLIST },
+	};
+	if (!message_class)
+		return MF_KIND_MESSAGE;
+	for (gsize i = 0; i < G_N_ELEMENTS(classes); i++) {
+		gsize n = strlen(classes[i].prefix);
+		/* "IPM.Task" and "IPM.Task.X", not "IPM.TaskRequest" */
+		if (g_ascii_strncasecmp(message_class, classes[i].prefix, n) == 0 &&
+		    (message_class[n] == '\0' || message_class[n] == '.'))
+			return classes[i].kind;
+	}
+	return MF_KIND_MESSAGE;
+}
+
+static gboolean render_message(mf_reader *r, libpff_item_t *msg, guint32 id, mf_item *item,
+                               GPtrArray *damaged, GError **error)
+{
+	GBytes *mime = mfi_pst_message_to_mime(&r->pf, msg, id, damaged, error);
+	if (!mime)
+		return FALSE;
+	mf_item_take_mime(item, mime);
+	return TRUE;
+}
+
+/* The one place where the other item kinds plug in: appointments, tasks, notes,
+ * contacts and distribution lists go to their iCalendar/vCard mappers
+ * (pst-items.h). Built without them, they are rendered as MIME messages, so
+ * nothing is lost. Returns the item to yield (`item` or its replacement), or
+ * NULL with *error when the item cannot be converted (then `item` stays valid
+ * for the quarantine entry). */
+static mf_item *convert_item(mf_reader *r, libpff_item_t *msg, guint32 id, mf_item *item,
+                             GPtrArray *damaged, GError **error)
+{
+	switch (item->kind) {
+	case MF_KIND_MESSAGE:
+		break;
+	default: {
+#ifdef MFI_HAVE_PST_ITEMS
+		mf_item *conv = mfi_pst_item_convert(&r->pf, msg, item->kind, item->locator, error);
+		if (!conv)
+			return NULL;
+		mf_item_set_folder(conv, (const char *const *)item->folder);
+		mf_item_free(item);
+		return conv;
+#else
+		item->kind = MF_KIND_MESSAGE;
+		break;
+#endif
+	}
+	}
+	return render_message(r, msg, id, item, damaged, error) ? item : NULL;
+}
+
+static gint64 message_date(libpff_item_t *msg)
+{
+	static const guint32 tags[] = { MFI_PR_MESSAGE_DELIVERY_TIME, MFI_PR_CLIENT_SUBMIT_TIME,
+		                        MFI_PR_CREATION_TIME };
+	gint64 t = 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(tags); i++)
+		if (mfi_pst_get_time(msg, tags[i], &t) == 1 && t > 0)
+			return t;
+	return 0;
+}
+
+static mf_item *new_item(mf_reader *r, frame *f, const char *locator)
+{
+	mf_item *item = mf_item_new(MF_KIND_MESSAGE, r->path, locator);
+	mf_item_set_folder(item, (const char *const *)f->segments);
+	return item;
+}
+
+static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **item_r,
+                                   GError **error)
+{
+	libpff_item_t *msg = NULL;
+	libpff_error_t *err = NULL;
+	r->done_items++;
+	if (libpff_folder_get_sub_message(f->folder, index, &msg, &err) != 1) {
+		char *text = mfi_pst_error_text(&err);
+		char *locator = g_strdup_printf("folder node %u message %d", item_id(f->folder), index);
+		*item_r = new_item(r, f, locator);
+		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: %s", r->path, locator, text);
+		g_free(locator);
+		g_free(text);
+		return MF_NEXT_BROKEN;
+	}
+	guint32 id = item_id(msg);
+	char *locator = g_strdup_printf("node %u", id);
+	mf_item *item = new_item(r, f, locator);
+	int cp = mfi_pst_item_codepage(msg, r->pf.ascii_codepage);
+	char *cls = mfi_pst_get_string(msg, MFI_PR_MESSAGE_CLASS, cp);
+	item->kind = mfi_pst_class_kind(cls);
+	g_free(cls);
+	item->flags = mfi_pst_message_flags(msg);
+	item->internal_date = message_date(msg);
+	mfi_pst_add_categories(item, msg, cp);
+	GPtrArray *damaged = g_ptr_array_new_with_free_func(g_free);
+	mf_next_result res = MF_NEXT_ITEM;
+	mf_item *out = convert_item(r, msg, id, item, damaged, error);
+	if (out)
+		item = out;
+	else
+		res = MF_NEXT_BROKEN;
+	for (guint i = 0; i < damaged->len; i++) {
+		mf_item_add_repair_tag(item, "PST_AttachmentUnreadable");
+		add_pending(r, f->segments, g_strdup(locator),
+		            g_strdup_printf("%s: %s: %s", r->path, locator,
+		                            (char *)damaged->pdata[i]));
+	}
+	g_ptr_array_unref(damaged);
+	g_free(locator);
+	libpff_item_free(&msg, NULL);
+	*item_r = item;
+	return res;
+}
+
+static mf_next_result enter_folder(mf_reader *r, frame *f, int index, mf_item **item_r,
+                                   GError **error)
+{
+	libpff_item_t *sub = NULL;
+	libpff_error_t *err = NULL;
+	if (libpff_folder_get_sub_folder(f->folder, index, &sub, &err) != 1) {
+		char *text = mfi_pst_error_text(&err);
+		char *locator = g_strdup_printf("folder node %u sub-folder %d", item_id(f->folder),
+		                                index);
+		*item_r = new_item(r, f, locator);
+		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: unreadable folder: %s",
+		            r->path, locator, text);
+		g_free(locator);
+		g_free(text);
+		return MF_NEXT_BROKEN;
+	}
+	push_folder(r, sub, child_segments(r, f, sub));
+	return MF_NEXT_END; /* meaning: nothing to return yet */
+}
+
+static mf_next_result pop_pending(mf_reader *r, mf_item **item_r, GError **error)
+{
+	pending *p = g_queue_pop_head(&r->pending);
+	mf_item *item = mf_item_new(MF_KIND_MESSAGE, r->path, p->locator);
+	mf_item_set_folder(item, (const char *const *)p->folder);
+	g_set_error_literal(error, MF_ERROR, MF_ERROR_ITEM, p->reason);
+	pending_free(p);
+	*item_r = item;
+	return MF_NEXT_BROKEN;
+}
+
+mf_next_result mfi_pst_next(mf_reader *r, mf_item **item_r, GError **error)
+{
+	*item_r = NULL;
+	for (;;) {
+		if (!g_queue_is_empty(&r->pending))
+			return pop_pending(r, item_r, error);
+		if (r->stack->len == 0)
+			return MF_NEXT_END;
+		frame *f = r->stack->pdata[r->stack->len - 1];
+		if (f->next_message < f->n_messages)
+			return read_message(r, f, f->next_message++, item_r, error);
+		if (f->next_folder < f->n_folders) {
+			mf_next_result res = enter_folder(r, f, f->next_folder++, item_r, error);
+			if (res != MF_NEXT_END)
+				return res;
+			continue;
+		}
+		g_ptr_array_remove_index(r->stack, r->stack->len - 1);
+	}
+}
+
+void mfi_pst_progress(mf_reader *r, guint64 *done_r, guint64 *total_r)
+{
+	/* libpff hides file offsets: scale the item count to the file size. */
+	*total_r = r->file_size;
+	*done_r = r->total_items ? r->file_size * MIN(r->done_items, r->total_items) /
+	                               r->total_items
+	                         : 0;
+}
+
+const GPtrArray *mfi_pst_ignored(mf_reader *r)
+{
+	return r->ignored;
+}
+
+void mfi_pst_close(mf_reader *r)
+{
+	if (!r)
+		return;
+	g_ptr_array_unref(r->stack); /* folders before the file */
+	g_queue_clear_full(&r->pending, (GDestroyNotify)pending_free);
+	g_ptr_array_unref(r->ignored);
+	if (r->pf.file) {
+		libpff_file_close(r->pf.file, NULL);
+		libpff_file_free(&r->pf.file, NULL);
+	}
+	g_free(r->path);
+	g_free(r);
+}

@@ -1,0 +1,182 @@
+/* Helpers shared by the calendar repair transforms (see repair.h). */
+#include "repair.h"
+#include "mailferry/outpath.h"
+
+#include <string.h>
+
+#define DROPPED_MARK "Removing entire property: "
+
+gboolean mfr_is_calendar(const mf_item *item)
+{
+	return (MF_KIND_BIT(item->kind) & MF_KINDS_CALENDAR) && item->ical;
+}
+
+static gboolean is_item_component(icalcomponent *c)
+{
+	icalcomponent_kind k = icalcomponent_isa(c);
+	return k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT ||
+	       k == ICAL_VJOURNAL_COMPONENT;
+}
+
+GPtrArray *mfr_components(const mf_item *item)
+{
+	GPtrArray *out = g_ptr_array_new();
+	if (!item->ical)
+		return out;
+	if (is_item_component(item->ical)) {
+		g_ptr_array_add(out, item->ical);
+		return out;
+	}
+	for (icalcomponent *c = icalcomponent_get_first_component(item->ical, ICAL_ANY_COMPONENT);
+	     c; c = icalcomponent_get_next_component(item->ical, ICAL_ANY_COMPONENT))
+		if (is_item_component(c))
+			g_ptr_array_add(out, c);
+	return out;
+}
+
+icalcomponent *mfr_master(const mf_item *item)
+{
+	GPtrArray *comps = mfr_components(item);
+	icalcomponent *master = NULL;
+	for (guint i = 0; i < comps->len && !master; i++)
+		if (!icalcomponent_get_first_property(comps->pdata[i], ICAL_RECURRENCEID_PROPERTY))
+			master = comps->pdata[i];
+	g_ptr_array_unref(comps);
+	return master;
+}
+
+static gboolean has_category(icalcomponent *comp, const char *tag)
+{
+	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_CATEGORIES_PROPERTY); p;
+	     p = icalcomponent_get_next_property(comp, ICAL_CATEGORIES_PROPERTY)) {
+		const char *v = icalproperty_get_categories(p);
+		char **parts = g_strsplit(v ? v : "", ",", -1);
+		gboolean found = FALSE;
+		for (char **s = parts; *s && !found; s++)
+			found = strcmp(g_strstrip(*s), tag) == 0;
+		g_strfreev(parts);
+		if (found)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+void mfr_tag(mf_item *item, const char *tag)
+{
+	mf_item_add_repair_tag(item, tag);
+	mf_item_add_category(item, tag);
+	GPtrArray *comps = mfr_components(item);
+	for (guint i = 0; i < comps->len; i++)
+		if (!has_category(comps->pdata[i], tag))
+			icalcomponent_add_property(comps->pdata[i], icalproperty_new_categories(tag));
+	g_ptr_array_unref(comps);
+}
+
+const char *mfr_description(icalcomponent *comp)
+{
+	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_DESCRIPTION_PROPERTY);
+	return p ? icalproperty_get_description(p) : NULL;
+}
+
+void mfr_append_description(icalcomponent *comp, const char *text)
+{
+	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_DESCRIPTION_PROPERTY);
+	const char *old = p ? icalproperty_get_description(p) : NULL;
+	if (!p) {
+		icalcomponent_add_property(comp, icalproperty_new_description(text));
+		return;
+	}
+	char *joined = old && *old ? g_strconcat(old, "\n\n", text, NULL) : g_strdup(text);
+	icalproperty_set_description(p, joined);
+	g_free(joined);
+}
+
+GPtrArray *mfr_take_parse_errors(icalcomponent *comp, const char *name)
+{
+	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
+	char *needle = g_strdup_printf(" %s property", name);
+	char *needle2 = g_strdup_printf("property %s:", name);
+	char *needle3 = g_strdup_printf("property name: %s", name);
+	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_XLICERROR_PROPERTY);
+	while (p) {
+		icalproperty *next = icalcomponent_get_next_property(comp, ICAL_XLICERROR_PROPERTY);
+		const char *text = icalproperty_get_xlicerror(p);
+		if (text && (strstr(text, needle) || strstr(text, needle2) ||
+		             g_str_has_suffix(text, needle3))) {
+			const char *dropped = strstr(text, DROPPED_MARK);
+			g_ptr_array_add(values, g_strdup(dropped ? dropped + strlen(DROPPED_MARK) : text));
+			icalcomponent_remove_property(comp, p);
+			icalproperty_free(p);
+		}
+		p = next;
+	}
+	g_free(needle);
+	g_free(needle2);
+	g_free(needle3);
+	return values;
+}
+
+gboolean mfr_salvage_time(const char *text, struct icaltimetype *t_r, char **tzid_r)
+{
+	*tzid_r = NULL;
+	GRegex *re = g_regex_new("(?:TZID=\"?([^\":;]+)\"?[:;])?(?:VALUE=[A-Z-]+[:;])?"
+	                         "(\\d{8})(?:T(\\d{4,6}))?(Z)?", 0, 0, NULL);
+	GMatchInfo *m = NULL;
+	gboolean ok = g_regex_match(re, text, 0, &m);
+	if (ok) {
+		char *tzid = g_match_info_fetch(m, 1), *date = g_match_info_fetch(m, 2);
+		char *time = g_match_info_fetch(m, 3), *z = g_match_info_fetch(m, 4);
+		char *s = *time ? g_strdup_printf("%sT%s%.*s%s", date, time,
+		                                  (int)(6 - MIN(strlen(time), 6)), "0000", z)
+		                : g_strdup(date);
+		*t_r = icaltime_from_string(s);
+		ok = !icaltime_is_null_time(*t_r) && icaltime_is_valid_time(*t_r) && t_r->month >= 1 &&
+		     t_r->month <= 12 && t_r->day >= 1 && t_r->day <= 31 && t_r->hour < 24 &&
+		     t_r->minute < 60 && t_r->second < 61;
+		if (ok && *tzid && !*z)
+			*tzid_r = g_strdup(tzid);
+		g_free(s);
+		g_free(tzid);
+		g_free(date);
+		g_free(time);
+		g_free(z);
+	}
+	g_match_info_free(m);
+	g_regex_unref(re);
+	return ok;
+}
+
+char *mfr_content_digest(icalcomponent *comp)
+{
+	icalcomponent *copy = icalcomponent_new_clone(comp);
+	static const icalproperty_kind volatile_props[] = { ICAL_DTSTAMP_PROPERTY,
+	                                                   ICAL_LASTMODIFIED_PROPERTY };
+	GPtrArray *stack = g_ptr_array_new();
+	g_ptr_array_add(stack, copy);
+	while (stack->len) {
+		icalcomponent *c = g_ptr_array_steal_index(stack, stack->len - 1);
+		for (gsize i = 0; i < G_N_ELEMENTS(volatile_props); i++) {
+			icalproperty *p;
+			while ((p = icalcomponent_get_first_property(c, volatile_props[i]))) {
+				icalcomponent_remove_property(c, p);
+				icalproperty_free(p);
+			}
+		}
+		for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+		     s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+			g_ptr_array_add(stack, s);
+	}
+	g_ptr_array_unref(stack);
+	char *text = icalcomponent_as_ical_string_r(copy);
+	char *digest = mf_sha256_hex(text, strlen(text));
+	free(text);
+	icalcomponent_free(copy);
+	return digest;
+}
+
+void mfr_note(icalcomponent *comp, const char *text)
+{
+	icalproperty *p = icalproperty_new_x(text);
+	icalproperty_set_x_name(p, MFR_X_REPAIR);
+	icalcomponent_add_property(comp, p);
+}
