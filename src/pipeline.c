@@ -238,7 +238,8 @@ static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
 	return TRUE;
 }
 
-/* Reads one item through the transforms from number `first` and writes it,
+/* Takes one item through the transforms from number `first` (0 for an item
+ * from the reader, more for one a transform made) and writes it,
  * then the items the transforms made from it. FALSE only when the output
  * itself failed. */
 static gboolean process_from(mf_pipeline *p, const char *source, mf_item *item, guint first,
@@ -247,7 +248,8 @@ static gboolean process_from(mf_pipeline *p, const char *source, mf_item *item, 
 	char **folder = g_strdupv(item->folder); /* rows are keyed by the source folder */
 	const char *const *f = (const char *const *)folder;
 	GPtrArray *extras = g_ptr_array_new(); /* mf_item*, next transform index, ... */
-	mf_report_count(p->report, source, f, item->kind, MF_COUNT_READ);
+	/* Items a transform made were not in the source: "created", not "read". */
+	mf_report_count(p->report, source, f, item->kind, first == 0 ? MF_COUNT_READ : MF_COUNT_CREATED);
 	gboolean keep = transform(p, source, item, f, first, extras);
 	count_repairs(p, item);
 	gboolean ok = !keep || write_item(p, source, item, f, error);

@@ -42,7 +42,8 @@ struct mf_report {
 	GHashTable *memory;     /* "space\x01key" -> value */
 };
 
-static const char *const count_names[MF_COUNT_N] = { "read", "written", "filtered", "quarantined" };
+static const char *const count_names[MF_COUNT_N] = { "read", "written", "filtered", "quarantined",
+                                                      "created" };
 
 static void row_free(gpointer p)
 {
@@ -283,16 +284,18 @@ gboolean mf_report_check_invariant(const mf_report *r, char **problem_r)
 		report_row *row = rows->pdata[i];
 		guint64 out = row->counts[MF_COUNT_WRITTEN] + row->counts[MF_COUNT_FILTERED] +
 		              row->counts[MF_COUNT_QUARANTINED];
-		if (out != row->counts[MF_COUNT_READ]) {
+		if (out != row->counts[MF_COUNT_READ] + row->counts[MF_COUNT_CREATED]) {
 			ok = FALSE;
 			if (problem_r)
 				*problem_r = g_strdup_printf(
-					"%s, folder '%s', %s: read %" G_GUINT64_FORMAT " but written %"
+					"%s, folder '%s', %s: read %" G_GUINT64_FORMAT " + created %"
+					G_GUINT64_FORMAT " but written %"
 					G_GUINT64_FORMAT " + filtered %" G_GUINT64_FORMAT
 					" + quarantined %" G_GUINT64_FORMAT,
 					row->source, row->folder, mf_kind_name(row->kind),
-					row->counts[MF_COUNT_READ], row->counts[MF_COUNT_WRITTEN],
-					row->counts[MF_COUNT_FILTERED], row->counts[MF_COUNT_QUARANTINED]);
+					row->counts[MF_COUNT_READ], row->counts[MF_COUNT_CREATED],
+					row->counts[MF_COUNT_WRITTEN], row->counts[MF_COUNT_FILTERED],
+					row->counts[MF_COUNT_QUARANTINED]);
 		}
 	}
 	g_ptr_array_unref(rows);
@@ -312,6 +315,8 @@ void mf_report_print_summary(const mf_report *r, FILE *out)
 		fprintf(out, "  %-40s %-8s read %" G_GUINT64_FORMAT ", written %" G_GUINT64_FORMAT,
 		        *row->folder ? row->folder : "(root)", mf_kind_name(row->kind),
 		        row->counts[MF_COUNT_READ], row->counts[MF_COUNT_WRITTEN]);
+		if (row->counts[MF_COUNT_CREATED])
+			fprintf(out, ", created %" G_GUINT64_FORMAT, row->counts[MF_COUNT_CREATED]);
 		if (row->counts[MF_COUNT_FILTERED])
 			fprintf(out, ", filtered %" G_GUINT64_FORMAT, row->counts[MF_COUNT_FILTERED]);
 		if (row->counts[MF_COUNT_QUARANTINED])
@@ -346,10 +351,13 @@ void mf_report_print_summary(const mf_report *r, FILE *out)
 	if (g_hash_table_size(r->unmapped))
 		fprintf(out, "%u address(es) not in --map (listed in the JSON report)\n",
 		        g_hash_table_size(r->unmapped));
-	fprintf(out, "total: read %" G_GUINT64_FORMAT ", written %" G_GUINT64_FORMAT
-	        ", filtered %" G_GUINT64_FORMAT ", quarantined %" G_GUINT64_FORMAT "\n",
-	        mf_report_total(r, MF_COUNT_READ), mf_report_total(r, MF_COUNT_WRITTEN),
-	        mf_report_total(r, MF_COUNT_FILTERED), mf_report_total(r, MF_COUNT_QUARANTINED));
+	fprintf(out, "total: read %" G_GUINT64_FORMAT, mf_report_total(r, MF_COUNT_READ));
+	if (mf_report_total(r, MF_COUNT_CREATED))
+		fprintf(out, ", created %" G_GUINT64_FORMAT, mf_report_total(r, MF_COUNT_CREATED));
+	fprintf(out, ", written %" G_GUINT64_FORMAT ", filtered %" G_GUINT64_FORMAT
+	        ", quarantined %" G_GUINT64_FORMAT "\n",
+	        mf_report_total(r, MF_COUNT_WRITTEN), mf_report_total(r, MF_COUNT_FILTERED),
+	        mf_report_total(r, MF_COUNT_QUARANTINED));
 }
 
 static void add_string_array(JsonBuilder *b, const char *name, GPtrArray *values)

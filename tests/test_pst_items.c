@@ -319,11 +319,69 @@ static void test_goid_uid(void **state)
 	g_free(d);
 }
 
+static GByteArray *one_off(gboolean unicode, const char *const strs[3])
+{
+	static const guint8 head[24] = { 0, 0, 0, 0, 0x81, 0x2b, 0x1f, 0xa4, 0xbe, 0xa3, 0x10, 0x19,
+		                             0x9d, 0x6e, 0x00, 0xdd, 0x01, 0x0f, 0x54, 0x02, 0, 0, 0, 0 };
+	GByteArray *a = g_byte_array_new();
+	g_byte_array_append(a, head, sizeof head);
+	if (unicode) {
+		a->data[23] = 0x80 | 0x01; /* MAPI_UNICODE | no rich info */
+		a->data[22] = 0x00;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (unicode) {
+			glong n = 0;
+			gunichar2 *u = g_utf8_to_utf16(strs[i], -1, NULL, &n, NULL);
+			g_byte_array_append(a, (const guint8 *)u, (guint)((n + 1) * 2)); /* LE host */
+			g_free(u);
+		} else {
+			g_byte_array_append(a, (const guint8 *)strs[i], (guint)strlen(strs[i]) + 1);
+		}
+	}
+	return a;
+}
+
+/* Distribution list members: one-off EntryIDs ([MS-OXCDATA] 2.2.5.1). */
+static void test_one_off(void **state)
+{
+	(void)state;
+	const char *const uni[3] = { "J\xc3\xb6rg M\xc3\xbcller", "SMTP", "joerg@example.com" };
+	const char *const ansi[3] = { "Ann Lee", "SMTP", "ann@example.org" };
+	char *name = NULL, *type = NULL, *addr = NULL;
+	GByteArray *a = one_off(TRUE, uni);
+	assert_true(mfi_pst_parse_one_off(a->data, a->len, &name, &type, &addr));
+	assert_string_equal(name, uni[0]);
+	assert_string_equal(type, "SMTP");
+	assert_string_equal(addr, "joerg@example.com");
+	g_free(name);
+	g_free(type);
+	g_free(addr);
+	/* truncated: never reads past the end */
+	assert_true(mfi_pst_parse_one_off(a->data, a->len - 7, &name, &type, &addr));
+	assert_string_equal(addr, "joerg@example."); /* half a character dropped */
+	g_free(name);
+	g_free(type);
+	g_free(addr);
+	a->data[4] = 0;
+	assert_false(mfi_pst_parse_one_off(a->data, a->len, &name, &type, &addr));
+	g_byte_array_unref(a);
+	a = one_off(FALSE, ansi);
+	assert_true(mfi_pst_parse_one_off(a->data, a->len, &name, &type, &addr));
+	assert_string_equal(name, "Ann Lee");
+	assert_string_equal(addr, "ann@example.org");
+	g_free(name);
+	g_free(type);
+	g_free(addr);
+	g_byte_array_unref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_goid_uid),
+		cmocka_unit_test(test_one_off),
 		cmocka_unit_test(test_corpus_items),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,9 @@
 /* The run report: what was read, written, filtered, repaired and quarantined,
  * per source folder and item kind. Invariant checked at the end of every run:
- * read = written + filtered + quarantined, for every row and in total. */
+ * read + created = written + filtered + quarantined, for every row and in
+ * total. "created" counts items a transform made (travel-time appointments,
+ * exceptions split off as their own events), so "read" stays exactly what the
+ * source holds. */
 #ifndef MAILFERRY_REPORT_H
 #define MAILFERRY_REPORT_H
 
@@ -13,6 +16,7 @@ typedef enum {
 	MF_COUNT_WRITTEN,
 	MF_COUNT_FILTERED,
 	MF_COUNT_QUARANTINED,
+	MF_COUNT_CREATED,
 	MF_COUNT_N
 } mf_count;
 

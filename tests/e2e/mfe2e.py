@@ -180,14 +180,14 @@ def check_report(res, item, rep, rc=None):
     good = res.check(rep.get("invariant_ok") is True, item, "report invariant_ok is %r" % rep.get("invariant_ok"))
     t = rep.get("totals") or {}
     try:
-        ok = t["read"] == t["written"] + t["filtered"] + t["quarantined"]
+        ok = t["read"] + t.get("created", 0) == t["written"] + t["filtered"] + t["quarantined"]
     except (KeyError, TypeError):
         ok = False
     good &= res.check(ok, item, "totals read == written+filtered+quarantined (totals=%r)" % t)
-    sums = {"read": 0, "written": 0, "filtered": 0, "quarantined": 0}
+    sums = {"read": 0, "written": 0, "filtered": 0, "quarantined": 0, "created": 0}
     for row in rep.get("folders") or []:
         try:
-            rok = row["read"] == row["written"] + row["filtered"] + row["quarantined"]
+            rok = row["read"] + row.get("created", 0) == row["written"] + row["filtered"] + row["quarantined"]
             for k in sums:
                 sums[k] += row[k]
         except (KeyError, TypeError):
