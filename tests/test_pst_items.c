@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../formats/pst/pst-items.h"
+#include "../formats/vcf/vcf.h"
 
 static const char *const corpus_files[] = {
 	"pst/aspose_Outlook.pst",
@@ -98,6 +99,9 @@ static void convert_one(walk_ctx *w, libpff_item_t *item, uint32_t id)
 			icalcomponent *cal = mfi_pst_build_vcalendar(&w->pf, item, locator, NULL, &err);
 			if (!cal)
 				fail_msg("%s: %s", where, err->message);
+			/* as a text/calendar part: with its iTIP METHOD, whose rules libical checks */
+			icalcomponent_add_property(cal, icalproperty_new_method(
+				icalenum_string_to_method(mfi_pst_itip_method(cls))));
 			check_vcalendar(w, cal, where);
 			icalcomponent_free(cal);
 			w->meetings++;
@@ -294,6 +298,10 @@ static void test_classes(void **state)
 	assert_int_equal(mfi_pst_kind_for_class("IPM.DistList"), MF_KIND_DISTLIST);
 	assert_int_equal(mfi_pst_kind_for_class("IPM.Note"), MF_KIND_MESSAGE);
 	assert_int_equal(mfi_pst_kind_for_class(NULL), MF_KIND_MESSAGE);
+	assert_string_equal(mfi_pst_itip_method("IPM.Schedule.Meeting.Request"), "REQUEST");
+	assert_string_equal(mfi_pst_itip_method("IPM.Schedule.Meeting.Resp.Tent"), "REPLY");
+	assert_string_equal(mfi_pst_itip_method("IPM.Schedule.Meeting.Canceled"), "CANCEL");
+	assert_string_equal(mfi_pst_itip_method("IPM.Appointment"), "PUBLISH");
 }
 
 /* [MS-ASEMAIL] 4.3 examples of GlobalObjId -> UID. */
@@ -376,12 +384,29 @@ static void test_one_off(void **state)
 	g_byte_array_unref(a);
 }
 
+/* The group card pst-contact.c writes survives the vcf writer's 3.0
+ * normalisation and reads back as a distribution list. */
+static void test_distlist_card(void **state)
+{
+	(void)state;
+	const char *card = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Team;;;;\r\nFN:Team\r\n"
+	                   "X-ADDRESSBOOKSERVER-KIND:group\r\n"
+	                   "X-ADDRESSBOOKSERVER-MEMBER;X-CN=\"Ann Lee\":mailto:ann@example.org\r\n"
+	                   "UID:node-1-0123456789abcdef@pst.mailferry\r\nEND:VCARD\r\n";
+	assert_int_equal(mfi_vcf_card_kind(card), MF_KIND_DISTLIST);
+	char *v3 = mfi_vcf_card_to_v3(card);
+	assert_non_null(strstr(v3, "X-ADDRESSBOOKSERVER-MEMBER;X-CN=\"Ann Lee\":mailto:ann@example.org"));
+	assert_non_null(strstr(v3, "X-ADDRESSBOOKSERVER-KIND:group"));
+	g_free(v3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_goid_uid),
 		cmocka_unit_test(test_one_off),
+		cmocka_unit_test(test_distlist_card),
 		cmocka_unit_test(test_corpus_items),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

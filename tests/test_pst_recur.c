@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../formats/pst/pst-recur.h"
+#include "../formats/pst/pst-vevent.h"
 
 /* [MS-OXOCAL] 4.1.1.2: every Mon/Thu/Fri 10:00-10:30 from 2007-03-26, 12
  * occurrences; the 2007-04-16 one moved to 11:00 with a new subject and location. */
@@ -429,6 +430,158 @@ static void test_exception_wide_text(void **state)
 	g_byte_array_unref(a);
 }
 
+/* PidLidTimeZoneStruct for Pacific Time (bias 480, DST from the 2nd Sunday of
+ * March to the 1st Sunday of November). */
+static mfi_pst_tz *pacific(void)
+{
+	static const guint8 blob[48] = {
+		0xe0, 0x01, 0, 0, 0, 0, 0, 0, 0xc4, 0xff, 0xff, 0xff, 0, 0,
+		0, 0, 11, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+		0, 0,
+		0, 0, 3, 0, 0, 0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+	};
+	return mfi_pst_tz_from_struct(blob, sizeof blob, "Pacific Standard Time");
+}
+
+static icalcomponent *master_event(const char *summary, const char *location)
+{
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	icalcomponent_add_property(ev, icalproperty_new_uid("test-uid"));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
+		icaltime_from_timet_with_zone(0, 0, icaltimezone_get_utc_timezone())));
+	icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+	icalcomponent_add_property(ev, icalproperty_new_location(location));
+	mfi_pst_set_busy(ev, 2);
+	icalcomponent_add_component(ev, mfi_pst_valarm(15));
+	return ev;
+}
+
+/* The whole series as a VCALENDAR (VTIMEZONE, master, overrides), re-parsed. */
+static icalcomponent *series_calendar(const mfi_pst_recur *r, const mfi_pst_tz *tz,
+                                      icalcomponent *master)
+{
+	const char *why = NULL;
+	assert_true(mfi_pst_recur_apply(r, master, tz, FALSE, &why));
+	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid("-//test//EN"));
+	icalcomponent_add_component(cal, mfi_pst_tz_to_vtimezone(tz));
+	for (guint i = 0; i < r->exceptions->len; i++)
+		icalcomponent_add_component(cal, mfi_pst_recur_override(r->exceptions->pdata[i], master,
+		                                                        tz, FALSE));
+	icalcomponent_add_component(cal, master);
+	char *text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	icalcomponent *back = icalparser_parse_string(text);
+	g_free(text);
+	assert_non_null(back);
+	assert_true(icalrestriction_check(back));
+	return back;
+}
+
+static void collect_start(icalcomponent *comp, struct icaltime_span *span, void *data)
+{
+	(void)comp;
+	GString *s = data;
+	struct icaltimetype t = icaltime_from_timet_with_zone(span->start, 0,
+	                                                      icaltimezone_get_utc_timezone());
+	g_string_append_printf(s, "%s%02d%02dT%02d%02dZ", s->len ? " " : "", t.month, t.day, t.hour,
+	                       t.minute);
+}
+
+/* Occurrences of the master (UTC), EXDATEs applied, through libical. */
+static char *occurrences(icalcomponent *cal)
+{
+	icalcomponent *master = NULL;
+	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
+	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+			master = c;
+	GString *s = g_string_new(NULL);
+	icalcomponent_foreach_recurrence(master, icaltime_from_string("20000101T000000Z"),
+	                                 icaltime_from_string("20300101T000000Z"), collect_start, s);
+	return g_string_free(s, FALSE);
+}
+
+static void test_vevent_spec_exception(void **state)
+{
+	(void)state;
+	mfi_pst_recur *r = parse_hex(spec_weekly_exception, TRUE);
+	mfi_pst_tz *tz = pacific();
+	icalcomponent *cal = series_calendar(r, tz, master_event("Simple Recurrence", "34/4639"));
+	/* the override */
+	icalcomponent *ov = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_non_null(icalcomponent_get_first_property(ov, ICAL_RECURRENCEID_PROPERTY));
+	const char *text = icalcomponent_as_ical_string(ov);
+	assert_non_null(strstr(text, "RECURRENCE-ID;TZID=Pacific Standard Time:20070416T100000"));
+	assert_non_null(strstr(text, "DTSTART;TZID=Pacific Standard Time:20070416T110000"));
+	assert_non_null(strstr(text, "DTEND;TZID=Pacific Standard Time:20070416T113000"));
+	assert_string_equal(icalcomponent_get_summary(ov), "Simple Recurrence with exceptions");
+	assert_string_equal(icalcomponent_get_location(ov), "34/4141");
+	assert_null(icalcomponent_get_first_property(ov, ICAL_RRULE_PROPERTY));
+	assert_non_null(icalcomponent_get_first_component(ov, ICAL_VALARM_COMPONENT));
+	/* the master: 12 occurrences at 10:00 PDT (17:00 UTC) from 2007-03-26 */
+	char *occ = occurrences(cal);
+	assert_string_equal(occ, "0326T1700Z 0329T1700Z 0330T1700Z 0402T1700Z 0405T1700Z "
+	                         "0406T1700Z 0409T1700Z 0412T1700Z 0413T1700Z 0416T1700Z "
+	                         "0419T1700Z 0420T1700Z");
+	g_free(occ);
+	icalcomponent_free(cal);
+	mfi_pst_tz_free(tz);
+	mfi_pst_recur_free(r);
+}
+
+static void test_vevent_spec_deleted(void **state)
+{
+	(void)state;
+	mfi_pst_recur *r = parse_hex(spec_daily_deleted, TRUE);
+	mfi_pst_tz *tz = pacific();
+	icalcomponent *cal = series_calendar(r, tz, master_event("Daily", "here"));
+	icalcomponent *master = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	const char *text = icalcomponent_as_ical_string(master);
+	assert_non_null(strstr(text, "RRULE:FREQ=DAILY;UNTIL=20110504T150000Z;INTERVAL=3"));
+	assert_non_null(strstr(text, "EXDATE;TZID=Pacific Standard Time:20110419T080000"));
+	assert_non_null(strstr(text, "EXDATE;TZID=Pacific Standard Time:20110422T080000"));
+	/* 10 pattern occurrences, 2 deleted; the last one is on the UNTIL day */
+	char *occ = occurrences(cal);
+	assert_string_equal(occ, "0407T1500Z 0410T1500Z 0413T1500Z 0416T1500Z 0425T1500Z "
+	                         "0428T1500Z 0501T1500Z 0504T1500Z");
+	g_free(occ);
+	icalcomponent_free(cal);
+	mfi_pst_tz_free(tz);
+	mfi_pst_recur_free(r);
+}
+
+/* Overrides of busy status and reminder; an all-day exception. */
+static void test_vevent_override_fields(void **state)
+{
+	(void)state;
+	mfi_pst_exception e = { .flags = MFI_ARO_BUSYSTATUS | MFI_ARO_REMINDER, .busy_status = 0,
+		                    .reminder_set = 0 };
+	guint32 day = 0x0CBC96A0; /* 2007-04-16 00:00 */
+	e.original_start = day;
+	e.start = day + 1440;
+	e.end = day + 1440; /* empty: an all-day occurrence lasts a day */
+	icalcomponent *master = master_event("All day", "x");
+	icalcomponent *ov = mfi_pst_recur_override(&e, master, NULL, TRUE);
+	const char *text = icalcomponent_as_ical_string(ov);
+	assert_non_null(strstr(text, "RECURRENCE-ID;VALUE=DATE:20070416"));
+	assert_non_null(strstr(text, "DTSTART;VALUE=DATE:20070417"));
+	assert_non_null(strstr(text, "DTEND;VALUE=DATE:20070418"));
+	assert_non_null(strstr(text, "X-MICROSOFT-CDO-BUSYSTATUS:FREE"));
+	assert_null(strstr(text, "X-MICROSOFT-CDO-BUSYSTATUS:BUSY"));
+	assert_non_null(strstr(text, "TRANSP:TRANSPARENT"));
+	assert_null(icalcomponent_get_first_component(ov, ICAL_VALARM_COMPONENT));
+	icalcomponent_free(ov);
+	/* a new lead time only */
+	mfi_pst_exception d = { .flags = MFI_ARO_REMINDERDELTA, .reminder_delta = 30,
+		                    .original_start = day + 600, .start = day + 600, .end = day + 660 };
+	ov = mfi_pst_recur_override(&d, master, NULL, FALSE);
+	assert_non_null(strstr(icalcomponent_as_ical_string(ov), "TRIGGER:-PT30M"));
+	icalcomponent_free(ov);
+	icalcomponent_free(master);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +592,9 @@ int main(void)
 		cmocka_unit_test(test_all_day_and_task),
 		cmocka_unit_test(test_unsupported_and_broken),
 		cmocka_unit_test(test_exception_wide_text),
+		cmocka_unit_test(test_vevent_spec_exception),
+		cmocka_unit_test(test_vevent_spec_deleted),
+		cmocka_unit_test(test_vevent_override_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

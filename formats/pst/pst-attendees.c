@@ -130,6 +130,46 @@ static icalproperty *attendee_row(libpff_item_t *rcpts, int row, int cp, gboolea
 	return p;
 }
 
+/* The sender as a calendar user: ORGANIZER, or ATTENDEE with `partstat`. */
+static icalproperty *sender_prop(libpff_item_t *msg, int cp, gboolean attendee,
+                                 icalparameter_partstat partstat)
+{
+	icalproperty *org = organizer_from_sender(msg, cp);
+	if (!org || !attendee)
+		return org;
+	icalproperty *p = icalproperty_new_attendee(icalproperty_get_organizer(org));
+	icalparameter *cn = icalproperty_get_first_parameter(org, ICAL_CN_PARAMETER);
+	if (cn)
+		icalproperty_add_parameter(p, icalparameter_new_clone(cn));
+	icalproperty_add_parameter(p, icalparameter_new_partstat(partstat));
+	icalproperty_free(org);
+	return p;
+}
+
+void mfi_pst_add_reply_people(icalcomponent *comp, libpff_item_t *msg, int cp,
+                              icalparameter_partstat partstat)
+{
+	libpff_item_t *rcpts = NULL;
+	int rows = 0;
+	if (libpff_message_get_recipients(msg, &rcpts, NULL) == 1 && rcpts &&
+	    libpff_item_get_number_of_record_sets(rcpts, &rows, NULL) == 1 && rows > 0) {
+		gboolean is_org = FALSE;
+		icalproperty *p = attendee_row(rcpts, 0, cp, &is_org);
+		icalproperty *org = icalproperty_new_organizer(is_org ? icalproperty_get_organizer(p)
+		                                                      : icalproperty_get_attendee(p));
+		icalparameter *cn = icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
+		if (cn)
+			icalproperty_add_parameter(org, icalparameter_new_clone(cn));
+		icalcomponent_add_property(comp, org);
+		icalproperty_free(p);
+	}
+	if (rcpts)
+		libpff_item_free(&rcpts, NULL);
+	icalproperty *att = sender_prop(msg, cp, TRUE, partstat);
+	if (att)
+		icalcomponent_add_property(comp, att);
+}
+
 int mfi_pst_add_attendees(icalcomponent *comp, libpff_item_t *msg, int cp, gboolean meeting)
 {
 	libpff_item_t *rcpts = NULL;

@@ -3,6 +3,7 @@
  * blobs), the recurrence blob as RRULE/EXDATE plus one RECURRENCE-ID VEVENT
  * per modified occurrence, busy status, reminder, all-day, attendees. */
 #include "pst-items.h"
+#include "pst-vevent.h"
 
 #include <string.h>
 
@@ -56,20 +57,11 @@ static void tag(cal_ctx *c, const char *t)
 
 /* ---- times ---------------------------------------------------------------- */
 
-static icalproperty *with_tzid(icalproperty *p, const mfi_pst_tz *tz)
-{
-	if (tz)
-		icalproperty_add_parameter(p, icalparameter_new_tzid(tz->tzid));
-	return p;
-}
-
 /* A date-time property from a wall-clock time in the event's zone. */
 static icalproperty *local_prop(const cal_ctx *c, icalproperty *(*make)(struct icaltimetype),
                                 gint64 local)
 {
-	if (c->all_day)
-		return make(mfi_pst_local_icaltime(local, TRUE));
-	return with_tzid(make(mfi_pst_local_icaltime(local, FALSE)), c->tz);
+	return mfi_pst_local_prop(make, local, c->tz, c->all_day);
 }
 
 static gint64 utc_to_local(const cal_ctx *c, gint64 utc)
@@ -90,20 +82,18 @@ static icalproperty *utc_prop(const cal_ctx *c, icalproperty *(*make)(struct ica
 	return local_prop(c, make, utc_to_local(c, utc));
 }
 
-static int start_end(cal_ctx *c, libpff_item_t *item, mfi_pst_named *named, gint64 *start,
-                     gint64 *end)
+static gboolean start_end(libpff_item_t *item, mfi_pst_named *named, gint64 *start, gint64 *end)
 {
-	int has = mfi_pst_named_time(named, MFI_PSET_APPOINTMENT, LID_START_WHOLE, start) == 1 ||
+	gboolean has = mfi_pst_named_time(named, MFI_PSET_APPOINTMENT, LID_START_WHOLE, start) == 1 ||
 	          mfi_pst_named_time(named, MFI_PSET_COMMON, LID_COMMON_START, start) == 1 ||
 	          mfi_pst_get_time(item, PR_START_DATE, start) == 1;
 	if (!has)
-		return 0;
+		return FALSE;
 	if (mfi_pst_named_time(named, MFI_PSET_APPOINTMENT, LID_END_WHOLE, end) != 1 &&
 	    mfi_pst_named_time(named, MFI_PSET_COMMON, LID_COMMON_END, end) != 1 &&
 	    mfi_pst_get_time(item, PR_END_DATE, end) != 1)
 		*end = *start;
-	(void)c;
-	return 1;
+	return TRUE;
 }
 
 /* ---- time zone ------------------------------------------------------------ */
@@ -144,24 +134,6 @@ static mfi_pst_tz *load_tz(cal_ctx *c)
 
 /* ---- simple properties ---------------------------------------------------- */
 
-static void add_x(icalcomponent *comp, const char *name, const char *value)
-{
-	icalproperty *p = icalproperty_new_x(value);
-	icalproperty_set_x_name(p, name);
-	icalcomponent_add_property(comp, p);
-}
-
-static void set_busy(icalcomponent *comp, gint64 status, const char *xname)
-{
-	static const char *const names[] = { "FREE", "TENTATIVE", "BUSY", "OOF", "WORKINGELSEWHERE" };
-	if (status < 0 || status > 4)
-		return;
-	add_x(comp, xname, names[status]);
-	if (strcmp(xname, "X-MICROSOFT-CDO-BUSYSTATUS") == 0)
-		icalcomponent_add_property(comp, icalproperty_new_transp(
-			status == 0 ? ICAL_TRANSP_TRANSPARENT : ICAL_TRANSP_OPAQUE));
-}
-
 static void add_alarm(cal_ctx *c, icalcomponent *ev)
 {
 	gint64 set = 0, delta = 15;
@@ -169,6 +141,17 @@ static void add_alarm(cal_ctx *c, icalcomponent *ev)
 		return;
 	mfi_pst_named_int(c->named, MFI_PSET_COMMON, LID_REMINDER_DELTA, &delta);
 	icalcomponent_add_component(ev, mfi_pst_valarm(delta));
+}
+
+/* IPM.Schedule.Meeting.Resp.Pos / .Tent / .Neg */
+static icalparameter_partstat reply_partstat(const char *cls)
+{
+	const char *kind = cls + strlen("IPM.Schedule.Meeting.Resp.");
+	if (g_ascii_strncasecmp(kind, "Pos", 3) == 0)
+		return ICAL_PARTSTAT_ACCEPTED;
+	if (g_ascii_strncasecmp(kind, "Neg", 3) == 0)
+		return ICAL_PARTSTAT_DECLINED;
+	return ICAL_PARTSTAT_TENTATIVE;
 }
 
 static void add_event_props(cal_ctx *c, icalcomponent *ev)
@@ -182,15 +165,25 @@ static void add_event_props(cal_ctx *c, icalcomponent *ev)
 	if (mfi_pst_named_int(c->named, MFI_PSET_APPOINTMENT, LID_SEQUENCE, &v) == 1 && v >= 0)
 		icalcomponent_add_property(ev, icalproperty_new_sequence((int)v));
 	if (mfi_pst_named_int(c->named, MFI_PSET_APPOINTMENT, LID_BUSY_STATUS, &v) == 1)
-		set_busy(ev, v, "X-MICROSOFT-CDO-BUSYSTATUS");
-	if (mfi_pst_named_int(c->named, MFI_PSET_APPOINTMENT, LID_INTENDED_BUSY, &v) == 1)
-		set_busy(ev, v, "X-MICROSOFT-CDO-INTENDEDSTATUS");
-	add_x(ev, "X-MICROSOFT-CDO-ALLDAYEVENT", c->all_day ? "TRUE" : "FALSE");
+		mfi_pst_set_busy(ev, v);
+	if (mfi_pst_named_int(c->named, MFI_PSET_APPOINTMENT, LID_INTENDED_BUSY, &v) == 1 &&
+	    v >= 0 && v <= 4) {
+		static const char *const names[] = { "FREE", "TENTATIVE", "BUSY", "OOF",
+			                                 "WORKINGELSEWHERE" };
+		mfi_pst_add_x(ev, "X-MICROSOFT-CDO-INTENDEDSTATUS", names[v]);
+	}
+	mfi_pst_add_x(ev, "X-MICROSOFT-CDO-ALLDAYEVENT", c->all_day ? "TRUE" : "FALSE");
 	gint64 flags = 0;
 	mfi_pst_named_int(c->named, MFI_PSET_APPOINTMENT, LID_STATE_FLAGS, &flags);
-	if (flags & ASF_CANCELED)
+	char *cls = mfi_pst_get_string(c->item, MFI_PR_MESSAGE_CLASS, c->codepage);
+	const char *method = mfi_pst_itip_method(cls);
+	if ((flags & ASF_CANCELED) || strcmp(method, "CANCEL") == 0)
 		icalcomponent_add_property(ev, icalproperty_new_status(ICAL_STATUS_CANCELLED));
-	mfi_pst_add_attendees(ev, c->item, c->codepage, (flags & ASF_MEETING) != 0);
+	if (strcmp(method, "REPLY") == 0)
+		mfi_pst_add_reply_people(ev, c->item, c->codepage, reply_partstat(cls));
+	else
+		mfi_pst_add_attendees(ev, c->item, c->codepage, (flags & ASF_MEETING) != 0);
+	g_free(cls);
 	add_alarm(c, ev);
 }
 
@@ -213,23 +206,6 @@ static void load_recur(cal_ctx *c)
 	g_bytes_unref(b);
 }
 
-static void add_recurrence(cal_ctx *c, icalcomponent *ev)
-{
-	struct icalrecurrencetype rule;
-	const char *why = NULL;
-	if (!mfi_pst_recur_rrule(c->recur, c->tz, c->all_day, &rule, &why)) {
-		tag(c, "PST_RecurrenceUnsupported");
-		add_x(ev, "X-MAILFERRY-RECURRENCE-NOTE", why);
-		return;
-	}
-	icalcomponent_add_property(ev, icalproperty_new_rrule(rule));
-	GArray *ex = mfi_pst_recur_exdates(c->recur);
-	for (guint i = 0; i < ex->len; i++)
-		icalcomponent_add_property(ev, local_prop(c, icalproperty_new_exdate,
-		                                          g_array_index(ex, gint64, i)));
-	g_array_unref(ex);
-}
-
 /* ---- modified occurrences ------------------------------------------------- */
 
 static void remove_all(icalcomponent *comp, icalproperty_kind kind)
@@ -241,44 +217,17 @@ static void remove_all(icalcomponent *comp, icalproperty_kind kind)
 	}
 }
 
-static void remove_x(icalcomponent *comp, const char *name)
-{
-	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_X_PROPERTY);
-	while (p) {
-		icalproperty *next = icalcomponent_get_next_property(comp, ICAL_X_PROPERTY);
-		if (g_ascii_strcasecmp(icalproperty_get_x_name(p), name) == 0) {
-			icalcomponent_remove_property(comp, p);
-			icalproperty_free(p);
-		}
-		p = next;
-	}
-}
-
-static void replace_text(icalcomponent *comp, icalproperty_kind kind,
-                         icalproperty *(*make)(const char *), const char *text)
-{
-	remove_all(comp, kind);
-	if (text && *text)
-		icalcomponent_add_property(comp, make(text));
-}
-
-static void remove_alarms(icalcomponent *comp)
-{
-	icalcomponent *a;
-	while ((a = icalcomponent_get_first_component(comp, ICAL_VALARM_COMPONENT))) {
-		icalcomponent_remove_component(comp, a);
-		icalcomponent_free(a);
-	}
-}
-
 /* What the exception's embedded message ([MS-OXOCAL] 2.2.10.1) adds: its body,
  * and its own attendee list when it has one. */
 static void apply_embedded(cal_ctx *c, icalcomponent *ov, libpff_item_t *msg,
                            const mfi_pst_exception *e)
 {
 	char *body = mfi_pst_get_string(msg, MFI_PR_BODY, c->codepage);
-	if (body && (*body || (e->flags & MFI_ARO_EXCEPTIONAL_BODY)))
-		replace_text(ov, ICAL_DESCRIPTION_PROPERTY, icalproperty_new_description, body);
+	if (body && (*body || (e->flags & MFI_ARO_EXCEPTIONAL_BODY))) {
+		remove_all(ov, ICAL_DESCRIPTION_PROPERTY);
+		if (*body)
+			icalcomponent_add_property(ov, icalproperty_new_description(body));
+	}
 	g_free(body);
 	icalcomponent *people = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 	if (mfi_pst_add_attendees(people, msg, c->codepage, FALSE) > 0) {
@@ -290,44 +239,6 @@ static void apply_embedded(cal_ctx *c, icalcomponent *ov, libpff_item_t *msg,
 		}
 	}
 	icalcomponent_free(people);
-}
-
-static icalcomponent *override_event(cal_ctx *c, icalcomponent *master,
-                                     const mfi_pst_exception *e, libpff_item_t *embedded)
-{
-	icalcomponent *ov = icalcomponent_new_clone(master);
-	static const icalproperty_kind drop[] = { ICAL_RRULE_PROPERTY, ICAL_EXDATE_PROPERTY,
-		                                      ICAL_RDATE_PROPERTY, ICAL_DTSTART_PROPERTY,
-		                                      ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY };
-	for (gsize i = 0; i < G_N_ELEMENTS(drop); i++)
-		remove_all(ov, drop[i]);
-	icalcomponent_add_property(ov, local_prop(c, icalproperty_new_recurrenceid,
-	                                          MFI_MINUTES_1601_TO_LOCAL(e->original_start)));
-	icalcomponent_add_property(ov, local_prop(c, icalproperty_new_dtstart,
-	                                          MFI_MINUTES_1601_TO_LOCAL(e->start)));
-	guint32 end = e->end > e->start ? e->end : e->start + (c->all_day ? 1440 : 0);
-	icalcomponent_add_property(ov, local_prop(c, icalproperty_new_dtend,
-	                                          MFI_MINUTES_1601_TO_LOCAL(end)));
-	if (e->flags & MFI_ARO_SUBJECT)
-		replace_text(ov, ICAL_SUMMARY_PROPERTY, icalproperty_new_summary, e->subject);
-	if (e->flags & MFI_ARO_LOCATION)
-		replace_text(ov, ICAL_LOCATION_PROPERTY, icalproperty_new_location, e->location);
-	if (e->flags & MFI_ARO_BUSYSTATUS) {
-		remove_all(ov, ICAL_TRANSP_PROPERTY);
-		remove_x(ov, "X-MICROSOFT-CDO-BUSYSTATUS");
-		set_busy(ov, e->busy_status, "X-MICROSOFT-CDO-BUSYSTATUS");
-	}
-	if (e->flags & (MFI_ARO_REMINDER | MFI_ARO_REMINDERDELTA)) {
-		gboolean had = icalcomponent_get_first_component(ov, ICAL_VALARM_COMPONENT) != NULL;
-		gboolean on = (e->flags & MFI_ARO_REMINDER) ? e->reminder_set != 0 : had;
-		remove_alarms(ov);
-		if (on)
-			icalcomponent_add_component(ov, mfi_pst_valarm(
-				(e->flags & MFI_ARO_REMINDERDELTA) ? (gint32)e->reminder_delta : 15));
-	}
-	if (embedded)
-		apply_embedded(c, ov, embedded, e);
-	return ov;
 }
 
 /* The embedded message replacing the occurrence that started at `original`
@@ -367,24 +278,16 @@ static void add_overrides(cal_ctx *c, icalcomponent *cal, icalcomponent *master)
 	for (guint i = 0; i < c->recur->exceptions->len; i++) {
 		const mfi_pst_exception *e = c->recur->exceptions->pdata[i];
 		libpff_item_t *msg = exception_message(c, MFI_MINUTES_1601_TO_LOCAL(e->original_start));
-		icalcomponent_add_component(cal, override_event(c, master, e, msg));
-		if (msg)
+		icalcomponent *ov = mfi_pst_recur_override(e, master, c->tz, c->all_day);
+		if (msg) {
+			apply_embedded(c, ov, msg, e);
 			libpff_item_free(&msg, NULL);
+		}
+		icalcomponent_add_component(cal, ov);
 	}
 }
 
 /* ---- the event ------------------------------------------------------------ */
-
-static void add_series_times(cal_ctx *c, icalcomponent *ev)
-{
-	gint64 start = mfi_pst_recur_first_start(c->recur);
-	gint64 minutes = (gint64)c->recur->end_offset - c->recur->start_offset;
-	if (c->all_day && minutes < 1440)
-		minutes = 1440;
-	icalcomponent_add_property(ev, local_prop(c, icalproperty_new_dtstart, start));
-	icalcomponent_add_property(ev, local_prop(c, icalproperty_new_dtend,
-	                                          start + MAX(minutes, 0) * 60));
-}
 
 static void add_single_times(cal_ctx *c, icalcomponent *ev, gint64 start, gint64 end)
 {
@@ -396,10 +299,22 @@ static void add_single_times(cal_ctx *c, icalcomponent *ev, gint64 start, gint64
 	icalcomponent_add_property(ev, utc_prop(c, icalproperty_new_dtend, end));
 }
 
+/* Series times, RRULE, EXDATEs; FALSE when the pattern has no RRULE form (the
+ * first occurrence is still there, and a note says why). */
+static gboolean add_series(cal_ctx *c, icalcomponent *ev)
+{
+	const char *why = NULL;
+	if (mfi_pst_recur_apply(c->recur, ev, c->tz, c->all_day, &why))
+		return TRUE;
+	tag(c, "PST_RecurrenceUnsupported");
+	mfi_pst_add_x(ev, "X-MAILFERRY-RECURRENCE-NOTE", why);
+	return FALSE;
+}
+
 static icalcomponent *build(cal_ctx *c)
 {
 	gint64 start = 0, end = 0, v = 0;
-	gboolean has_times = start_end(c, c->item, c->named, &start, &end);
+	gboolean has_times = start_end(c->item, c->named, &start, &end);
 	c->all_day = mfi_pst_named_int(c->named, MFI_PSET_APPOINTMENT, LID_SUB_TYPE, &v) == 1 && v;
 	load_recur(c);
 	c->tz = load_tz(c);
@@ -407,12 +322,10 @@ static icalcomponent *build(cal_ctx *c)
 		c->tz = mfi_pst_tz_fixed((gint32)((start - mfi_pst_recur_first_start(c->recur)) / 60));
 	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 	add_event_props(c, ev);
-	if (c->recur) {
-		add_series_times(c, ev);
-		add_recurrence(c, ev);
-	} else if (has_times) {
+	gboolean series = c->recur && add_series(c, ev);
+	if (!c->recur && has_times) {
 		add_single_times(c, ev, start, end);
-	} else {
+	} else if (!c->recur) {
 		tag(c, "PST_MissingStart");
 		gint64 created = 0;
 		mfi_pst_get_time(c->item, MFI_PR_CREATION_TIME, &created);
@@ -420,7 +333,7 @@ static icalcomponent *build(cal_ctx *c)
 	}
 	icalcomponent *cal = mfi_pst_vcalendar_wrap(ev, c->tz && !c->all_day
 	                                                    ? mfi_pst_tz_to_vtimezone(c->tz) : NULL);
-	if (c->recur)
+	if (series)
 		add_overrides(c, cal, ev);
 	return cal;
 }

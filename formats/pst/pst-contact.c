@@ -444,19 +444,28 @@ static char *one_off_string(const guint8 **p, const guint8 *end, gboolean unicod
 	return out;
 }
 
-static void add_member(card_ctx *c, GBytes *entry)
+gboolean mfi_pst_parse_one_off(const guint8 *d, gsize len, char **name_r, char **type_r,
+                               char **addr_r)
 {
 	static const guint8 one_off_uid[16] = { 0x81, 0x2b, 0x1f, 0xa4, 0xbe, 0xa3, 0x10, 0x19,
 		                                    0x9d, 0x6e, 0x00, 0xdd, 0x01, 0x0f, 0x54, 0x02 };
+	if (len < 24 || memcmp(d + 4, one_off_uid, 16) != 0)
+		return FALSE;
+	gboolean unicode = ((d[22] | (d[23] << 8)) & 0x8000) != 0;
+	const guint8 *p = d + 24, *end = d + len;
+	*name_r = one_off_string(&p, end, unicode);
+	*type_r = one_off_string(&p, end, unicode);
+	*addr_r = one_off_string(&p, end, unicode);
+	return TRUE;
+}
+
+static void add_member(card_ctx *c, GBytes *entry)
+{
 	gsize len = 0;
 	const guint8 *d = g_bytes_get_data(entry, &len);
-	if (len < 24 || memcmp(d + 4, one_off_uid, 16) != 0)
+	char *name = NULL, *type = NULL, *addr = NULL;
+	if (!mfi_pst_parse_one_off(d, len, &name, &type, &addr))
 		return;
-	gboolean unicode = (d[22] | (d[23] << 8)) & 0x8000;
-	const guint8 *p = d + 24, *end = d + len;
-	char *name = one_off_string(&p, end, unicode);
-	char *type = one_off_string(&p, end, unicode);
-	char *addr = one_off_string(&p, end, unicode);
 	if (*addr) {
 		char *uri = strchr(addr, '@') ? g_strdup_printf("mailto:%s", addr) : g_strdup(addr);
 		char *qname = g_strdelimit(g_strdup(name), "\"\r\n", '\'');

@@ -35,6 +35,19 @@ mf_kind mfi_pst_kind_for_class(const char *cls)
 	return MF_KIND_MESSAGE;
 }
 
+const char *mfi_pst_itip_method(const char *cls)
+{
+	if (!cls)
+		return "PUBLISH";
+	if (class_is(cls, "IPM.Schedule.Meeting.Request"))
+		return "REQUEST";
+	if (class_is(cls, "IPM.Schedule.Meeting.Canceled"))
+		return "CANCEL";
+	if (g_ascii_strncasecmp(cls, "IPM.Schedule.Meeting.Resp.", 26) == 0)
+		return "REPLY";
+	return "PUBLISH";
+}
+
 mf_item *mfi_pst_item_convert(const mfi_pst_file *pf, libpff_item_t *item, mf_kind kind,
                               const char *locator, GError **error)
 {
@@ -212,15 +225,4 @@ void mfi_pst_add_common_props(const mfi_pst_file *pf, libpff_item_t *item,
 		if (**c)
 			icalcomponent_add_property(comp, icalproperty_new_categories(*c));
 	g_strfreev(cats);
-}
-
-icalcomponent *mfi_pst_valarm(gint64 minutes)
-{
-	icalcomponent *alarm = icalcomponent_new(ICAL_VALARM_COMPONENT);
-	icalcomponent_add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
-	struct icaltriggertype trigger = icaltriggertype_from_int(0);
-	trigger.duration = icaldurationtype_from_int((int)(-minutes * 60));
-	icalcomponent_add_property(alarm, icalproperty_new_trigger(trigger));
-	icalcomponent_add_property(alarm, icalproperty_new_description("Reminder"));
-	return alarm;
 }

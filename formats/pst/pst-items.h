@@ -7,11 +7,13 @@
  *   IPM.StickyNote*,
  *   IPM.Activity*      -> VJOURNAL (notes, journal entries)       pst-task.c
  *   IPM.Contact*       -> vCard 3.0                               pst-contact.c
- *   IPM.DistList*      -> vCard 3.0 group (X-ADDRESSBOOKSERVER-KIND:group and
- *                         one X-ADDRESSBOOKSERVER-MEMBER:mailto:... per member,
- *                         the form Apple Contacts and CardDAV servers use for
- *                         groups in vCard 3.0; members are also listed as EMAIL
- *                         so readers without the extension keep the addresses)
+ *   IPM.DistList*      -> vCard 3.0 group: X-ADDRESSBOOKSERVER-KIND:group and one
+ *                         X-ADDRESSBOOKSERVER-MEMBER;X-CN="name":mailto:addr per
+ *                         member of PidLidDistributionListOneOffMembers, the
+ *                         vCard 3.0 form Apple Contacts and CardDAV servers use
+ *                         for groups (vCard 4.0 KIND:group/MEMBER is the same
+ *                         model); the vcf reader maps it back to MF_KIND_DISTLIST
+ *                                                                 pst-contact.c
  * Meeting requests/responses (IPM.Schedule.Meeting.*) and everything else stay
  * messages (pst-mime.c); mfi_pst_build_vcalendar() gives their text/calendar.
  *
@@ -25,6 +27,7 @@
 #include "pst.h"
 #include "pst-recur.h"
 #include "pst-tz.h"
+#include "pst-vevent.h"
 
 /* The kind an item of this message class becomes (MF_KIND_MESSAGE for
  * anything not listed above, including NULL). */
@@ -49,7 +52,9 @@ mf_item *mfi_pst_item_to_distlist(const mfi_pst_file *pf, libpff_item_t *item,
                                   const char *locator, GError **error);
 
 /* The VCALENDAR (VTIMEZONE + VEVENT master + overrides, no METHOD) of an
- * appointment or a meeting request/response; the caller may add METHOD.
+ * appointment or a meeting request/response/cancellation; the caller may add
+ * METHOD (mfi_pst_itip_method). For responses the ORGANIZER is the recipient
+ * and the sender the replying ATTENDEE; cancellations get STATUS:CANCELLED.
  * `tags` (may be NULL) receives repair tags (char*, static strings). */
 icalcomponent *mfi_pst_build_vcalendar(const mfi_pst_file *pf, libpff_item_t *item,
                                        const char *locator, GPtrArray *tags, GError **error);
@@ -108,7 +113,18 @@ char *mfi_pst_goid_to_uid(const guint8 *data, gsize len);
  * attendees. Returns the number of ATTENDEEs added. */
 int mfi_pst_add_attendees(icalcomponent *comp, libpff_item_t *msg, int codepage,
                           gboolean meeting);
-/* A VALARM for a reminder `minutes` before the start. */
-icalcomponent *mfi_pst_valarm(gint64 minutes);
+/* A meeting response's calendar users ([MS-OXCICAL] METHOD:REPLY): the
+ * recipient is the ORGANIZER, the sender the ATTENDEE with `partstat`. */
+void mfi_pst_add_reply_people(icalcomponent *comp, libpff_item_t *msg, int codepage,
+                              icalparameter_partstat partstat);
+/* iTIP method for a message class: "REQUEST" (IPM.Schedule.Meeting.Request),
+ * "REPLY" (...Resp.*), "CANCEL" (...Canceled), "PUBLISH" otherwise. */
+const char *mfi_pst_itip_method(const char *message_class);
+
+/* pst-contact.c: a one-off EntryID ([MS-OXCDATA] 2.2.5.1, as in
+ * PidLidDistributionListOneOffMembers) -> display name, address type, address
+ * (UTF-8, caller frees). FALSE when the bytes are not a one-off EntryID. */
+gboolean mfi_pst_parse_one_off(const guint8 *data, gsize len, char **name_r, char **type_r,
+                               char **addr_r);
 
 #endif
