@@ -338,8 +338,9 @@ void mf_report_print_summary(const mf_report *r, FILE *out)
 		for (guint j = 0; j < s->errors->len; j++)
 			fprintf(out, "error: %s\n", (char *)s->errors->pdata[j]);
 		if (s->ignored->len)
-			fprintf(out, "%s: %u file(s) not mail items, left alone (listed in the JSON report)\n",
-			        s->path, s->ignored->len);
+			fprintf(out, "%s: %u entr%s that %s not items (side files, hidden folder data) "
+			        "left alone; listed in the JSON report\n", s->path, s->ignored->len,
+			        s->ignored->len == 1 ? "y" : "ies", s->ignored->len == 1 ? "is" : "are");
 	}
 	for (guint i = 0; i < r->warnings->len; i++)
 		fprintf(out, "warning: %s\n", (char *)r->warnings->pdata[i]);
