@@ -13,6 +13,7 @@ extern const mf_reader_driver mf_mbox_reader, mf_maildir_reader, mf_eml_reader,
 	mf_ics_reader, mf_vcf_reader;
 extern const mf_writer_driver mf_maildir_writer, mf_mbox_writer, mf_eml_writer,
 	mf_ics_writer, mf_vcf_writer;
+extern const mf_writer_driver mf_ews_writer;
 
 static const mf_reader_driver *const readers[] = {
 	&mf_maildir_reader, &mf_pst_reader, &mf_mbox_reader, &mf_ics_reader, &mf_vcf_reader,
@@ -22,6 +23,7 @@ static const mf_reader_driver *const readers[] = {
 
 static const mf_writer_driver *const writers[] = {
 	&mf_maildir_writer, &mf_mbox_writer, &mf_eml_writer, &mf_ics_writer, &mf_vcf_writer,
+	&mf_ews_writer,
 	NULL,
 };
 

@@ -201,7 +201,8 @@ static void settle_internal_date(mf_item *item)
 		item->internal_date = st.st_mtime > 0 ? st.st_mtime : 1;
 }
 
-/* Counts the repairs of an item once the transforms are done with it. */
+/* Counts the repairs of an item once the transforms are done with it and it
+ * goes on to a writer. */
 static void count_repairs(mf_pipeline *p, const mf_item *item)
 {
 	for (guint i = 0; i < item->repair_tags->len; i++)
@@ -251,7 +252,8 @@ static gboolean process_from(mf_pipeline *p, const char *source, mf_item *item, 
 	/* Items a transform made were not in the source: "created", not "read". */
 	mf_report_count(p->report, source, f, item->kind, first == 0 ? MF_COUNT_READ : MF_COUNT_CREATED);
 	gboolean keep = transform(p, source, item, f, first, extras);
-	count_repairs(p, item);
+	if (keep) /* a filtered duplicate's repairs are its original's, counted once */
+		count_repairs(p, item);
 	gboolean ok = !keep || write_item(p, source, item, f, error);
 	for (guint i = 0; i + 1 < extras->len; i += 2) {
 		mf_item *extra = extras->pdata[i];

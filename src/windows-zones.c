@@ -6,9 +6,8 @@
 
 #define ZONES_FILE "windowsZones.tsv"
 
-static GHashTable *load_table(void)
+static char *read_table_text(void)
 {
-	GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	const char *dirs[] = { g_getenv("MAILFERRY_DATADIR"), MF_DATADIR,
 #ifdef MF_SOURCE_DATADIR
 	                       MF_SOURCE_DATADIR,
@@ -23,6 +22,13 @@ static GHashTable *load_table(void)
 			text = NULL;
 		g_free(path);
 	}
+	return text;
+}
+
+static GHashTable *load_table(void)
+{
+	GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	char *text = read_table_text();
 	char **lines = g_strsplit(text ? text : "", "\n", -1);
 	for (char **l = lines; *l; l++) {
 		char *tab = strchr(*l, '\t');
@@ -56,4 +62,36 @@ const char *mf_windows_zone_to_iana(const char *windows_name)
 	const char *iana = g_hash_table_lookup(table, key);
 	g_free(key);
 	return iana;
+}
+
+/* IANA zone -> Windows name as the table spells it; the first row wins. */
+static GHashTable *load_reverse_table(void)
+{
+	GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	char *text = read_table_text();
+	char **lines = g_strsplit(text ? text : "", "\n", -1);
+	for (char **l = lines; *l; l++) {
+		char *tab = strchr(*l, '\t');
+		if (**l == '#' || !tab)
+			continue;
+		char *iana = g_strstrip(g_strdup(tab + 1));
+		if (g_hash_table_contains(table, iana))
+			g_free(iana);
+		else
+			g_hash_table_insert(table, iana, g_strstrip(g_strndup(*l, tab - *l)));
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return table;
+}
+
+const char *mf_windows_zone_from_iana(const char *iana)
+{
+	static gsize once = 0;
+	static GHashTable *table;
+	if (g_once_init_enter(&once)) {
+		table = load_reverse_table();
+		g_once_init_leave(&once, 1);
+	}
+	return iana ? g_hash_table_lookup(table, iana) : NULL;
 }

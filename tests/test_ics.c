@@ -312,7 +312,7 @@ static void test_write_sample(void **state)
 	}
 	assert_string_equal(texts[0], texts[1]);
 	const char *t = texts[0];
-	assert_non_null(strstr(t, "//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
+	assert_non_null(strstr(t, "METHOD:PUBLISH\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
 	assert_non_null(strstr(t, "TZID:America/New_York\r\n"));
 	assert_null(strstr(strstr(t, "TZID:Europe/Berlin\r\n") + 1, "TZID:Europe/Berlin\r\n"));
 	assert_non_null(strstr(t, "DTSTAMP:20240102T080000Z\r\n")); /* from CREATED */

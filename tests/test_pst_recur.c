@@ -552,6 +552,25 @@ static void test_vevent_spec_deleted(void **state)
 	mfi_pst_recur_free(r);
 }
 
+/* Reminder lead times; Outlook's "not set" 0x5AE980E1 (seen in a sent meeting
+ * request) is its default 15 minutes, not a 42-year TRIGGER. */
+static void test_valarm_lead_time(void **state)
+{
+	(void)state;
+	static const struct { gint64 minutes; const char *trigger; } cases[] = {
+		{ 15, "TRIGGER:-PT15M" }, { 0, "TRIGGER:PT0S" }, { 2880, "TRIGGER:-P2D" },
+		{ 0x5AE980E1, "TRIGGER:-PT15M" }, { -5, "TRIGGER:-PT15M" },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		icalcomponent *alarm = mfi_pst_valarm(cases[i].minutes);
+		char *text = icalcomponent_as_ical_string_r(alarm);
+		if (!strstr(text, cases[i].trigger))
+			fail_msg("%" G_GINT64_FORMAT " minutes: %s", cases[i].minutes, text);
+		g_free(text);
+		icalcomponent_free(alarm);
+	}
+}
+
 /* Overrides of busy status and reminder; an all-day exception. */
 static void test_vevent_override_fields(void **state)
 {
@@ -595,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_vevent_spec_exception),
 		cmocka_unit_test(test_vevent_spec_deleted),
 		cmocka_unit_test(test_vevent_override_fields),
+		cmocka_unit_test(test_valarm_lead_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,6 +235,19 @@ static void test_missing_and_duplicate_uid(void **state)
 	assert_out_has(&r, "UID:u1-");
 	assert_out_has(&r, "SUMMARY:Other");
 	run_clear(&r);
+
+	/* a third copy equal to the renamed second is the same item again */
+	r = convert(HEAD
+		"BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240301T090000Z\r\n"
+		"SUMMARY:One\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" HEAD
+		"BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240305T090000Z\r\n"
+		"SUMMARY:Other\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n" HEAD
+		"BEGIN:VEVENT\r\nUID:u2\r\nDTSTAMP:20240303T000000Z\r\nDTSTART:20240305T090000Z\r\n"
+		"SUMMARY:Other\r\nEND:VEVENT\r\n" TAIL, &opts);
+	assert_int_equal(repairs(&r, "Items_DuplicateUID"), 1); /* the filtered copy not counted */
+	assert_int_equal(total(&r, "filtered"), 1);
+	assert_int_equal(total(&r, "written"), 2);
+	run_clear(&r);
 }
 
 static void test_invalid_recurrence(void **state)
@@ -262,11 +275,17 @@ static void test_orphan_exception(void **state)
 		"RECURRENCE-ID:20240301T090000Z\r\nDTSTART:20240301T100000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n"
 		"BEGIN:VEVENT\r\nUID:o1\r\nDTSTAMP:20240101T000000Z\r\n"
 		"RECURRENCE-ID:20240308T090000Z\r\nDTSTART:20240308T110000Z\r\nSUMMARY:Moved too\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:o1\r\nDTSTAMP:20240101T000000Z\r\nSTATUS:Needs Action\r\n"
+		"RECURRENCE-ID:20240315T090000Z\r\nDTSTART:20240315T120000Z\r\nSUMMARY:Moved three\r\nEND:VEVENT\r\n"
 		TAIL, &opts);
-	assert_int_equal(repairs(&r, "Items_OrphanException"), 2); /* the item and its split-off */
-	assert_int_equal(total(&r, "read"), 1);    /* one item: both overrides share a UID */
-	assert_int_equal(total(&r, "created"), 1); /* the second one, split off */
-	assert_int_equal(total(&r, "written"), 2);
+	assert_int_equal(repairs(&r, "Items_OrphanException"), 3); /* the item and its split-offs */
+	assert_int_equal(total(&r, "read"), 1);    /* one item: the overrides share a UID */
+	assert_int_equal(total(&r, "created"), 2); /* the others, split off */
+	assert_int_equal(total(&r, "written"), 3);
+	assert_int_equal(total(&r, "quarantined"), 0);
+	assert_out_has(&r, "UID:o1-20240315T090000Z");
+	assert_out_has(&r, "DTSTART:20240315T120000Z");
+	assert_out_has(&r, "STATUS:Needs Action"); /* a non-standard value survives the split */
 	assert_out_lacks(&r, "\r\nRECURRENCE-ID");
 	assert_out_has(&r, "UID:o1\r\n");
 	assert_out_has(&r, "UID:o1-20240308T090000Z");
@@ -290,6 +309,82 @@ static void test_timezones(void **state)
 	assert_out_has(&r, "TZID:Europe/Berlin"); /* its VTIMEZONE */
 	assert_out_has(&r, "DTSTART;X-MAILFERRY-TZID=Nowhere/Special:20240302T090000");
 	assert_out_has(&r, "CATEGORIES:Items_UnknownTimezone");
+	run_clear(&r);
+}
+
+static void test_vtimezone_repairs(void **state)
+{
+	(void)state;
+	mf_options opts = { 0 };
+	/* observance DTSTART as a DATE; one without DTSTART (a typo) but with RDATE;
+	 * observance rules with UNTIL in UTC */
+	run r = convert(HEAD "BEGIN:VTIMEZONE\r\nTZID:Custom+11\r\nBEGIN:STANDARD\r\n"
+		"DTSTART;VALUE=DATE:20170101\r\nTZOFFSETFROM:+1100\r\nTZOFFSETTO:+1100\r\n"
+		"END:STANDARD\r\nEND:VTIMEZONE\r\n"
+		"BEGIN:VTIMEZONE\r\nTZID:Custom-East\r\nBEGIN:STANDARD\r\nDTSTART:19671029T020000\r\n"
+		"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20061029T060000Z\r\n"
+		"TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+		"DTSTAR:19870405T020000\r\nRDATE:19870405T020000\r\n"
+		"TZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+		"BEGIN:VEVENT\r\nUID:z1\r\nDTSTAMP:20240101T000000Z\r\n"
+		"DTSTART;TZID=Custom+11:20170228T230000\r\nSUMMARY:Plus eleven\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:z2\r\nDTSTAMP:20240101T000000Z\r\n"
+		"DTSTART;TZID=Custom-East:19900312T083000\r\nSUMMARY:East\r\nEND:VEVENT\r\n"
+		TAIL, &opts);
+	assert_int_equal(total(&r, "written"), 2);
+	assert_int_equal(repairs(&r, "Items_UnknownTimezone"), 0); /* same meaning: no tag */
+	assert_out_has(&r, "BEGIN:STANDARD\r\nDTSTART:20170101T000000\r\n");
+	assert_out_has(&r, "DTSTART:19870405T020000\r\n");
+	assert_out_has(&r, "X-MAILFERRY-REPAIR:DAYLIGHT without DTSTART: taken from its earliest RDATE");
+	assert_out_has(&r, "RRULE:FREQ=YEARLY;COUNT=40;BYDAY=-1SU;BYMONTH=10");
+	assert_out_has(&r, "DTSTART;TZID=Custom+11:20170228T230000");
+	assert_out_has(&r, "DTSTART;TZID=Custom-East:19900312T083000");
+	run_clear(&r);
+}
+
+static void test_alarms_and_bad_dates(void **state)
+{
+	(void)state;
+	mf_options opts = { 0 };
+	run r = convert(HEAD "BEGIN:VTODO\r\nUID:a1\r\nDTSTAMP:20240101T000000Z\r\n"
+		"SUMMARY:Buy gift\r\nDTSTART:-0011130T100000\r\nDUE:-0011130T160000\r\n"
+		"BEGIN:VALARM\r\nTRIGGER;VALUE=DURATION:-P2D\r\nEND:VALARM\r\n"
+		"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:no trigger\r\nEND:VALARM\r\n"
+		"END:VTODO\r\n"
+		"BEGIN:VTODO\r\nUID:a2\r\nDTSTAMP:20240101T000000Z\r\nSUMMARY:Taxes\r\n"
+		"DUE:19980415T235959\r\nBCGIN:VALARM\r\nACTION:AUDIO\r\nTRIGGER:P1DT25M\r\n"
+		"REPEAT:4\r\nEND:VTODO\r\n" TAIL, &opts);
+	assert_int_equal(total(&r, "written"), 2);
+	assert_int_equal(repairs(&r, "Items_InvalidProperty"), 2);
+	assert_out_lacks(&r, "\r\nDTSTART:-");
+	assert_out_lacks(&r, "\r\nDUE:-");
+	assert_out_has(&r, "unparseable DTSTART: -0011130T100000");
+	assert_out_has(&r, "Removing entire property: -0011130T160000");
+	assert_out_has(&r, "BEGIN:VALARM\r\nTRIGGER:-P2D\r\nACTION:DISPLAY\r\n");
+	assert_out_has(&r, "DESCRIPTION:Buy gift\r\n");
+	assert_out_has(&r, "X-MAILFERRY-UNPARSED:alarm without TRIGGER, removed: BEGIN:VALARM | "
+	                   "ACTION:DISPLAY | DESCRIPTION:no trigger | END:VALARM");
+	assert_out_has(&r, "X-MAILFERRY-UNPARSED:misplaced ACTION:AUDIO");
+	assert_out_has(&r, "X-MAILFERRY-UNPARSED:misplaced TRIGGER:P1DT25M");
+	assert_out_has(&r, "X-MAILFERRY-UNPARSED:misplaced REPEAT:4");
+	run_clear(&r);
+}
+
+static void test_nested_components(void **state)
+{
+	(void)state;
+	mf_options opts = { 0 };
+	run r = convert("BEGIN:VCALENDAR\r\n" HEAD "BEGIN:VEVENT\r\nUID:n1\r\n"
+		"DTSTAMP:20240101T000000Z\r\nDTSTART:20240301T090000Z\r\nSUMMARY:Nested\r\n"
+		"END:VEVENT\r\n" TAIL TAIL, &opts);
+	assert_int_equal(total(&r, "written"), 1);
+	assert_out_has(&r, "SUMMARY:Nested");
+	run_clear(&r);
+	r = convert("BEGIN:MYCOMP\r\nDTSTAMP:20150121T080000\r\nBEGIN:VEVENT\r\n"
+		"DTSTART;VALUE=DATE:20150122\r\nUID:12345\r\nEND:VEVENT\r\nEND:MYCOMP\r\n", &opts);
+	assert_int_equal(total(&r, "written"), 1);
+	assert_out_has(&r, "UID:12345");
+	assert_out_has(&r, "METHOD:PUBLISH");
 	run_clear(&r);
 }
 
@@ -427,6 +522,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_recurrence),
 		cmocka_unit_test(test_orphan_exception),
 		cmocka_unit_test(test_timezones),
+		cmocka_unit_test(test_vtimezone_repairs),
+		cmocka_unit_test(test_alarms_and_bad_dates),
+		cmocka_unit_test(test_nested_components),
 		cmocka_unit_test(test_bad_encoding),
 		cmocka_unit_test(test_unparsed_property_kept),
 		cmocka_unit_test(test_vcalendar_1),

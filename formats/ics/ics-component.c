@@ -180,3 +180,72 @@ guint mfi_ics_keep_unparsed(icalcomponent *comp)
 		n += mfi_ics_keep_unparsed(c);
 	return n;
 }
+
+/* A date libical took but no consumer can represent: year outside 1..9999
+ * (libical reads "-0011130T100000" as year -1), or a day, month or time of
+ * day out of range. */
+static gboolean time_out_of_range(struct icaltimetype t)
+{
+	if (icaltime_is_null_time(t))
+		return FALSE;
+	if (t.year < 1 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
+	    t.day > icaltime_days_in_month(t.month, t.year))
+		return TRUE;
+	return !t.is_date && (t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 ||
+	                      t.second < 0 || t.second > 60);
+}
+
+static gboolean value_out_of_range(icalvalue *v)
+{
+	switch (v ? icalvalue_isa(v) : ICAL_NO_VALUE) {
+	case ICAL_DATE_VALUE:
+	case ICAL_DATETIME_VALUE:
+		return time_out_of_range(icalvalue_get_datetime(v));
+	case ICAL_DATETIMEPERIOD_VALUE: {
+		struct icaldatetimeperiodtype dp = icalvalue_get_datetimeperiod(v);
+		return time_out_of_range(dp.time) || time_out_of_range(dp.period.start) ||
+		       time_out_of_range(dp.period.end);
+	}
+	case ICAL_PERIOD_VALUE: {
+		struct icalperiodtype pt = icalvalue_get_period(v);
+		return time_out_of_range(pt.start) || time_out_of_range(pt.end);
+	}
+	default:
+		return FALSE;
+	}
+}
+
+guint mfi_ics_flag_bad_times(icalcomponent *comp)
+{
+	guint n = 0;
+	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_ANY_PROPERTY);
+	while (p) {
+		icalproperty *next = icalcomponent_get_next_property(comp, ICAL_ANY_PROPERTY);
+		if (value_out_of_range(icalproperty_get_value(p))) {
+			/* The same note libical writes for a value it cannot parse, so the
+			 * repairs treat both alike (repair-start.c salvages DTSTART...). */
+			const char *name = icalproperty_get_property_name(p);
+			icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+			char *value = icalproperty_get_value_as_string_r(p);
+			char *text = g_strdup_printf("Can't parse as DATE-TIME value in %s property. "
+			                             "Removing entire property: %s%s%s", name,
+			                             tz ? "TZID=" : "",
+			                             tz ? icalparameter_get_tzid(tz) : "",
+			                             tz ? ":" : "");
+			char *full = g_strconcat(text, value ? value : "", NULL);
+			icalcomponent_remove_property(comp, p);
+			icalproperty_free(p);
+			icalcomponent_add_property(comp, icalproperty_new_xlicerror(full));
+			g_free(full);
+			g_free(text);
+			free(value);
+			n++;
+		}
+		p = next;
+	}
+	for (icalcomponent *c = icalcomponent_get_first_component(comp, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(comp, ICAL_ANY_COMPONENT))
+		if (icalcomponent_isa(c) != ICAL_VTIMEZONE_COMPONENT)
+			n += mfi_ics_flag_bad_times(c);
+	return n;
+}

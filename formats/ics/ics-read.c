@@ -51,6 +51,16 @@ static gboolean head_starts_vcalendar(const guint8 *head, gsize len)
 	return FALSE;
 }
 
+/* The first line is "BEGIN:" something. */
+static gboolean head_starts_begin(const guint8 *head, gsize len)
+{
+	gsize i = len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	while (i < len && g_ascii_isspace(head[i]))
+		i++;
+	return len - i > 6 && g_ascii_strncasecmp((const char *)head + i, "BEGIN:", 6) == 0 &&
+	       g_ascii_isalpha(head[i + 6]);
+}
+
 int mfi_ics_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
 {
 	if (is_dir)
@@ -59,6 +69,11 @@ int mfi_ics_probe(const char *path, gboolean is_dir, const guint8 *head, gsize h
 		       ? MF_PROBE_LIKELY
 		       : MF_PROBE_NO;
 	if (head_starts_vcalendar(head, head_len))
+		return MF_PROBE_SURE;
+	gboolean ics_name = mf_has_extension(path, "ics") || mf_has_extension(path, "vcs");
+	/* "BEGIN:MYCOMP" in a .ics file: an unknown wrapper around calendar
+	 * components (ics-split.c takes them out), not a mail header. */
+	if (ics_name && head_starts_begin(head, head_len))
 		return MF_PROBE_SURE;
 	return mf_has_extension(path, "ics") || mf_has_extension(path, "vcs") ? MF_PROBE_MAYBE
 	                                                                      : MF_PROBE_NO;

@@ -5,13 +5,16 @@
  * its RECURRENCE-ID overrides), in a fresh VCALENDAR with VERSION, the
  * source's PRODID and the VTIMEZONEs those components reference. A component
  * without UID is an item on its own. Other components (VFREEBUSY, X-...) are
- * listed as ignored, never dropped silently.
+ * listed as ignored, never dropped silently; calendar components inside them
+ * (a VCALENDAR nested in the VCALENDAR, a custom wrapper) are taken out first
+ * and become items like the others.
  *
  * libical notes what it could not parse as X-LIC-ERROR properties. A note
  * that an empty property was dropped is removed (tag Ical_EmptyPropertyDropped);
  * the others stay in the item, where they are not the end of it: the repair
  * transforms (src/transform/repair-*.c) read them, repair what they can and
- * keep the rest of the text as X-MAILFERRY-UNPARSED with a tag. A
+ * keep the rest of the text as X-MAILFERRY-UNPARSED with a tag. A date libical
+ * accepted out of range (year -1) gets the same note. A
  * top-level component that is not an iCalendar object but a known one
  * (a bare VTIMEZONE, VALARM, VFREEBUSY...) is listed as ignored. */
 #include "ics.h"
@@ -82,8 +85,41 @@ static gboolean group_has_instance(const ics_group *g, icalcomponent *c)
 	return found;
 }
 
+/* libical's name for the component's kind; "X" for one it does not know
+ * (libical 3.0 keeps no name for those). Caller frees. */
+static char *component_name(icalcomponent *comp)
+{
+	const char *known = icalcomponent_kind_to_string(icalcomponent_isa(comp));
+	return g_strdup(known && *known ? known : "X");
+}
+
+/* Moves the VEVENT/VTODO/VJOURNAL and VTIMEZONE components found anywhere in
+ * `container` (a VCALENDAR nested in the VCALENDAR, a custom wrapper
+ * component) to the end of `vcal`, so they become items like the others;
+ * returns how many. */
+static guint lift_nested(icalcomponent *vcal, icalcomponent *container)
+{
+	guint n = 0;
+	icalcomponent *c = icalcomponent_get_first_component(container, ICAL_ANY_COMPONENT);
+	while (c) {
+		icalcomponent *next = icalcomponent_get_next_component(container, ICAL_ANY_COMPONENT);
+		icalcomponent_kind kind = icalcomponent_isa(c);
+		if (mfi_ics_is_item_kind(kind) || kind == ICAL_VTIMEZONE_COMPONENT) {
+			icalcomponent_remove_component(container, c);
+			icalcomponent_add_component(vcal, c);
+			n++;
+		} else {
+			n += lift_nested(vcal, c);
+		}
+		c = next;
+	}
+	return n;
+}
+
 /* Groups the item components of `vcal` by (type, UID), in order of first
- * appearance; other non-VTIMEZONE components go to `ignored`. */
+ * appearance; other non-VTIMEZONE components go to `ignored`, after the
+ * calendar components inside them were moved to the end of `vcal` (and so
+ * are grouped by this same loop). */
 static GPtrArray *group_components(icalcomponent *vcal, const mfi_ics_origin *origin,
                                    GPtrArray *ignored)
 {
@@ -97,9 +133,15 @@ static GPtrArray *group_components(icalcomponent *vcal, const mfi_ics_origin *or
 		if (kind == ICAL_VTIMEZONE_COMPONENT)
 			continue;
 		if (!mfi_ics_is_item_kind(kind)) {
-			g_ptr_array_add(ignored, g_strdup_printf("%s: VCALENDAR %u: %s component %u",
-			                                         origin->path, origin->vcal_no,
-			                                         icalcomponent_kind_to_string(kind), no));
+			guint lifted = lift_nested(vcal, c);
+			char *name = component_name(c);
+			g_ptr_array_add(ignored, lifted
+				? g_strdup_printf("%s: VCALENDAR %u: %s component %u (the %u "
+				                  "calendar components in it are read as items)",
+				                  origin->path, origin->vcal_no, name, no, lifted)
+				: g_strdup_printf("%s: VCALENDAR %u: %s component %u", origin->path,
+				                  origin->vcal_no, name, no));
+			g_free(name);
 			continue;
 		}
 		const char *uid = icalcomponent_get_uid(c);
@@ -176,6 +218,7 @@ static void emit_group(icalcomponent *vcal, ics_group *g, const mfi_ics_origin *
 	mf_item *item = mf_item_new(item_kind(g->kind), origin->path, locator);
 	mf_item_set_folder(item, origin->folder);
 	item->ical = item_calendar(vcal, g);
+	mfi_ics_flag_bad_times(item->ical);
 	if (mfi_ics_drop_empty_value_notes(item->ical) > 0)
 		mf_item_add_repair_tag(item, "Ical_EmptyPropertyDropped");
 	push_result(results, MF_NEXT_ITEM, item, NULL);
@@ -191,11 +234,28 @@ static icalcomponent *as_vcalendar(icalcomponent *top, const mfi_ics_origin *ori
 	icalcomponent_kind kind = icalcomponent_isa(top);
 	if (kind == ICAL_VCALENDAR_COMPONENT)
 		return top;
+	icalcomponent *vcal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 	if (mfi_ics_is_item_kind(kind)) {
-		icalcomponent *vcal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
 		icalcomponent_add_component(vcal, top);
 		return vcal;
 	}
+	/* A wrapper around calendar components (BEGIN:MYCOMP ... BEGIN:VEVENT):
+	 * the components are the items; the wrapper is listed as ignored. */
+	guint lifted = lift_nested(vcal, top);
+	if (lifted > 0) {
+		char *name = component_name(top);
+		const char *problem = mfi_ics_first_parse_error(top);
+		g_ptr_array_add(ignored, g_strdup_printf("%s: top-level component %u: %s (the %u "
+		                                         "calendar components in it are read as "
+		                                         "items)%s%s",
+		                                         origin->path, origin->vcal_no, name,
+		                                         lifted, problem ? "; " : "",
+		                                         problem ? problem : ""));
+		g_free(name);
+		icalcomponent_free(top);
+		return vcal;
+	}
+	icalcomponent_free(vcal);
 	if (kind != ICAL_XLICINVALID_COMPONENT && kind != ICAL_NO_COMPONENT &&
 	    kind != ICAL_X_COMPONENT && !mfi_ics_first_parse_error(top)) {
 		g_ptr_array_add(ignored, g_strdup_printf("%s: top-level component %u: %s",

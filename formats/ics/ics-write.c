@@ -1,9 +1,10 @@
 /* Writes one VCALENDAR per folder: OUTDIR/<mapped parent dirs>/<name>.ics, the
  * root (or INBOX) folder as OUTDIR/calendar.ics.
  *
- * No METHOD: a stored calendar is not an iTIP message (METHOD:PUBLISH would
- * subject it to iTIP's rules, e.g. exactly one ORGANIZER per event, which
- * libical's icalrestriction_check enforces and most real calendars break).
+ * METHOD:PUBLISH (issue 2: one VCALENDAR per folder, published), as Google
+ * and Outlook exports carry it. Their events keep ATTENDEEs although iTIP's
+ * PUBLISH rules (RFC 5546 3.2.1) allow none: those rules are for scheduling
+ * messages; the file is checked against RFC 5545 (see test_calendar_rescue).
  *
  * Streaming: put() serializes the item's components (libical folds lines at
  * 75 octets and ends them with CRLF) and appends them to the folder's spool
@@ -24,7 +25,7 @@
 
 #define ICS_HEADER                                                                       \
 	"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mailferry//mailferry " MF_VERSION   \
-	"//EN\r\n"
+	"//EN\r\nMETHOD:PUBLISH\r\n"
 #define ICS_FOOTER "END:VCALENDAR\r\n"
 
 /* Per folder, beside its spool. */
@@ -154,6 +155,54 @@ gboolean mfi_ics_put(mf_writer *w, const mf_item *item, GError **error)
 	return ok;
 }
 
+#define ICS_MAX_ONSETS 10000
+
+/* How many onsets of the observance `obs` (local DTSTART, rule `r`, offset
+ * before each onset `from_s` seconds) fall on or before r.until (UTC);
+ * 0 when it cannot be told. */
+static int onsets_until(struct icaltimetype start, struct icalrecurrencetype r, int from_s)
+{
+	time_t until = icaltime_as_timet(r.until);
+	r.until = icaltime_null_time();
+	r.count = 0;
+	icalrecur_iterator *it = icalrecur_iterator_new(r, start);
+	if (!it)
+		return 0;
+	int n = 0;
+	struct icaltimetype t;
+	while (n < ICS_MAX_ONSETS && !icaltime_is_null_time(t = icalrecur_iterator_next(it)) &&
+	       icaltime_as_timet(t) - from_s <= until)
+		n++;
+	icalrecur_iterator_free(it);
+	return n < ICS_MAX_ONSETS ? MAX(n, 1) : 0;
+}
+
+/* RFC 5545 3.3.10 wants an observance's RRULE UNTIL in UTC while its DTSTART
+ * is local time; python-icalendar (dateutil) refuses exactly that mix. The
+ * same onsets are written as COUNT, which every reader takes. */
+static void observance_until_to_count(icalcomponent *vtz)
+{
+	for (icalcomponent *obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); obs;
+	     obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		icalproperty *rrule = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY);
+		icalproperty *start = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY);
+		icalproperty *from = icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY);
+		if (!rrule || !start || !from)
+			continue;
+		struct icalrecurrencetype r = icalproperty_get_rrule(rrule);
+		struct icaltimetype t = icalproperty_get_dtstart(start);
+		if (icaltime_is_null_time(r.until) || !icaltime_is_utc(r.until) || t.is_date ||
+		    icaltime_is_utc(t))
+			continue;
+		int n = onsets_until(t, r, icalproperty_get_tzoffsetfrom(from));
+		if (n > 0) {
+			r.until = icaltime_null_time();
+			r.count = n;
+			icalproperty_set_rrule(rrule, r);
+		}
+	}
+}
+
 /* Writes the VTIMEZONEs the folder's components use. A TZID with neither a
  * definition from the items nor a libical built-in zone stays unresolved
  * (its components keep the TZID; consumers then treat times as floating). */
@@ -166,6 +215,7 @@ static gboolean write_vtimezones(ics_out *o, FILE *out)
 		icalcomponent *vtz = given ? given : mfi_ics_builtin_vtimezone(tzid);
 		if (!vtz)
 			continue;
+		observance_until_to_count(vtz);
 		GString *text = g_string_new(NULL);
 		mfi_ics_append_serialized(text, vtz);
 		ok = fwrite(text->str, 1, text->len, out) == text->len;

@@ -47,6 +47,11 @@ const char *mfi_ics_first_parse_error(icalcomponent *comp);
 /* Removes the X-LIC-ERROR notes libical adds when it drops a property whose
  * value is empty (nothing of the item is lost); returns how many. */
 guint mfi_ics_drop_empty_value_notes(icalcomponent *comp);
+/* Replaces each date or date-time value libical accepted but that is out of
+ * range (a negative year, month 13...) in `comp` and below (not in
+ * VTIMEZONEs) by the X-LIC-ERROR note libical gives a value it cannot parse,
+ * with the original text; returns how many. */
+guint mfi_ics_flag_bad_times(icalcomponent *comp);
 /* Turns libical's X-LIC-ERROR notes (in `comp` and below) into
  * X-MAILFERRY-UNPARSED properties with the same text, so written output never
  * reads as a parse error; returns how many. The repair transforms normally

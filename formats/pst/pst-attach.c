@@ -212,17 +212,9 @@ static void add_note(mfi_pst_build *b, GMimeMultipart *mixed, int index, const c
 static char *content_id(libpff_item_t *att, int cp)
 {
 	char *cid = mfi_pst_get_string(att, MFI_PR_ATTACH_CONTENT_ID, cp);
-	if (!cid)
-		return NULL;
-	char *s = g_strstrip(cid);
-	if (*s == '<')
-		s++;
-	gsize n = strlen(s);
-	if (n > 0 && s[n - 1] == '>')
-		s[n - 1] = '\0';
-	char *out = *s ? g_strdup(s) : NULL;
-	g_free(cid);
-	return out;
+	if (cid && !*mfi_pst_bare_id(cid))
+		g_clear_pointer(&cid, g_free);
+	return cid;
 }
 
 static gboolean html_uses_cid(const char *html, const char *cid)

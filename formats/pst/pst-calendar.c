@@ -208,15 +208,6 @@ static void load_recur(cal_ctx *c)
 
 /* ---- modified occurrences ------------------------------------------------- */
 
-static void remove_all(icalcomponent *comp, icalproperty_kind kind)
-{
-	icalproperty *p;
-	while ((p = icalcomponent_get_first_property(comp, kind))) {
-		icalcomponent_remove_property(comp, p);
-		icalproperty_free(p);
-	}
-}
-
 /* What the exception's embedded message ([MS-OXOCAL] 2.2.10.1) adds: its body,
  * and its own attendee list when it has one. */
 static void apply_embedded(cal_ctx *c, icalcomponent *ov, libpff_item_t *msg,
@@ -224,14 +215,14 @@ static void apply_embedded(cal_ctx *c, icalcomponent *ov, libpff_item_t *msg,
 {
 	char *body = mfi_pst_get_string(msg, MFI_PR_BODY, c->codepage);
 	if (body && (*body || (e->flags & MFI_ARO_EXCEPTIONAL_BODY))) {
-		remove_all(ov, ICAL_DESCRIPTION_PROPERTY);
+		mfi_pst_remove_props(ov, ICAL_DESCRIPTION_PROPERTY);
 		if (*body)
 			icalcomponent_add_property(ov, icalproperty_new_description(body));
 	}
 	g_free(body);
 	icalcomponent *people = icalcomponent_new(ICAL_VEVENT_COMPONENT);
 	if (mfi_pst_add_attendees(people, msg, c->codepage, FALSE) > 0) {
-		remove_all(ov, ICAL_ATTENDEE_PROPERTY);
+		mfi_pst_remove_props(ov, ICAL_ATTENDEE_PROPERTY);
 		icalproperty *p;
 		while ((p = icalcomponent_get_first_property(people, ICAL_ATTENDEE_PROPERTY))) {
 			icalcomponent_remove_property(people, p);

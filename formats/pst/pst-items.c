@@ -1,4 +1,5 @@
-/* Item kinds by message class, the dispatcher, and what events, tasks and
+/* iTIP methods by message class (the item kinds are mfi_pst_class_kind's,
+ * pst-read.c), the dispatcher, and what events, tasks and
  * notes share: UID, dates, summary/description, class, priority, categories,
  * reminders. Mapping per [MS-OXCICAL] 2.1.3.1.1.20. */
 #include "pst-items.h"
@@ -16,23 +17,6 @@ static gboolean class_is(const char *cls, const char *base)
 {
 	gsize n = strlen(base);
 	return g_ascii_strncasecmp(cls, base, n) == 0 && (cls[n] == '\0' || cls[n] == '.');
-}
-
-mf_kind mfi_pst_kind_for_class(const char *cls)
-{
-	if (!cls)
-		return MF_KIND_MESSAGE;
-	if (class_is(cls, "IPM.Appointment"))
-		return MF_KIND_EVENT;
-	if (class_is(cls, "IPM.Task"))
-		return MF_KIND_TASK; /* IPM.TaskRequest.* is a different class: a message */
-	if (class_is(cls, "IPM.StickyNote") || class_is(cls, "IPM.Activity"))
-		return MF_KIND_NOTE; /* notes and journal entries */
-	if (class_is(cls, "IPM.Contact"))
-		return MF_KIND_CONTACT;
-	if (class_is(cls, "IPM.DistList"))
-		return MF_KIND_DISTLIST;
-	return MF_KIND_MESSAGE;
 }
 
 const char *mfi_pst_itip_method(const char *cls)
@@ -190,15 +174,6 @@ static void add_text(icalcomponent *comp, icalproperty *(*make)(const char *), c
 	g_free(text);
 }
 
-/* PR_SUBJECT without the "\x01<n>" prefix-length marker ([MS-OXCMSG] 2.2.1.46). */
-static char *subject(libpff_item_t *item, int codepage)
-{
-	char *s = mfi_pst_get_string(item, MFI_PR_SUBJECT, codepage);
-	if (s && s[0] == 0x01 && s[1] != '\0')
-		memmove(s, s + 2, strlen(s + 2) + 1);
-	return s;
-}
-
 void mfi_pst_add_common_props(const mfi_pst_file *pf, libpff_item_t *item,
                               mfi_pst_named *named, icalcomponent *comp, int codepage)
 {
@@ -215,7 +190,7 @@ void mfi_pst_add_common_props(const mfi_pst_file *pf, libpff_item_t *item,
 		icalcomponent_add_property(comp, icalproperty_new_created(utc_time(created)));
 	if (has_modified)
 		icalcomponent_add_property(comp, icalproperty_new_lastmodified(utc_time(modified)));
-	add_text(comp, icalproperty_new_summary, subject(item, codepage));
+	add_text(comp, icalproperty_new_summary, mfi_pst_get_subject(item, codepage));
 	add_text(comp, icalproperty_new_description, mfi_pst_get_string(item, MFI_PR_BODY, codepage));
 	add_class(comp, mfi_pst_get_int(item, MFI_PR_SENSITIVITY, &v) == 1 ? v : 0);
 	if (mfi_pst_get_int(item, MFI_PR_IMPORTANCE, &v) == 1 && v != 1)

@@ -29,9 +29,8 @@
 #include "pst-tz.h"
 #include "pst-vevent.h"
 
-/* The kind an item of this message class becomes (MF_KIND_MESSAGE for
- * anything not listed above, including NULL). */
-mf_kind mfi_pst_kind_for_class(const char *message_class);
+/* The kind an item of each message class becomes is mfi_pst_class_kind()'s
+ * (pst.h): MF_KIND_MESSAGE for anything not listed above, including NULL. */
 
 /* Converts one item of that kind (dispatches on `kind`). The item is not
  * given a folder. NULL with *error (MF_ERROR) naming pf->path and `locator`

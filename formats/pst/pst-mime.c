@@ -10,7 +10,13 @@
  *   multipart/mixed               when there are attachments
  *     multipart/related           when the HTML references inline images
  *       multipart/alternative     when there is more than one body
- *         text/plain, text/rtf, text/html
+ *         text/plain, text/rtf, text/html, text/calendar
+ *
+ * Meeting requests, responses and cancellations (IPM.Schedule.Meeting.Request,
+ * .Resp.*, .Canceled) stay messages and get, as Exchange sends them
+ * ([MS-OXCICAL] iTIP methods), a
+ * "text/calendar; method=REQUEST|REPLY|CANCEL; charset=UTF-8" alternative
+ * built from the item by mfi_pst_build_vcalendar (pst-items.h).
  *
  * RTF (decompressed by libpff, [MS-OXRTFCP]): RTF that encapsulates HTML
  * ([MS-OXRTFEX]) becomes the HTML body when there is none; other RTF is kept as
@@ -18,7 +24,7 @@
  *
  * Output is deterministic: boundaries come from the store hash and node id,
  * generated Message-IDs from the same, no run time anywhere. */
-#include "pst.h"
+#include "pst-items.h"
 
 #include <string.h>
 
@@ -61,15 +67,6 @@ static GMimeObject *text_part(const char *subtype, const char *text)
 	                                 g_mime_part_get_best_content_encoding(
 	                                         GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
 	return GMIME_OBJECT(part);
-}
-
-/* Subject without the "\x01\x05" prefix-length marker some stores keep. */
-static char *message_subject(libpff_item_t *msg, int cp)
-{
-	char *s = mfi_pst_get_string(msg, MFI_PR_SUBJECT, cp);
-	if (s && s[0] == 0x01 && s[1] != '\0')
-		memmove(s, s + 2, strlen(s + 2) + 1);
-	return s;
 }
 
 static char *html_body(libpff_item_t *msg, int body_cp)
@@ -126,7 +123,9 @@ static GBytes *rtf_body(libpff_item_t *msg)
 
 typedef struct bodies {
 	char *plain, *html;
-	GBytes *rtf; /* kept as a text/rtf part when set */
+	GBytes *rtf;        /* kept as a text/rtf part when set */
+	char *ical;         /* text/calendar of a meeting message, LF line ends */
+	const char *method; /* its iTIP METHOD */
 } bodies;
 
 static void bodies_from_rtf(bodies *bd, GBytes *rtf)
@@ -163,6 +162,44 @@ static void read_bodies(libpff_item_t *msg, int cp, bodies *bd)
 	}
 }
 
+/* The VCALENDAR of a meeting request/response/cancellation with its METHOD;
+ * nothing for other classes or when the item's calendar properties cannot be
+ * read (the message itself is still written). */
+static void read_calendar(mfi_pst_build *b, libpff_item_t *msg, int cp, bodies *bd)
+{
+	char *cls = mfi_pst_get_string(msg, MFI_PR_MESSAGE_CLASS, cp);
+	const char *method = mfi_pst_itip_method(cls);
+	gboolean meeting = cls && strcmp(method, "PUBLISH") != 0;
+	g_free(cls);
+	if (!meeting)
+		return;
+	icalcomponent *cal = mfi_pst_build_vcalendar(b->pf, msg, b->locator, NULL, NULL);
+	if (!cal)
+		return;
+	icalcomponent_add_property(cal, icalproperty_new_method(icalenum_string_to_method(method)));
+	char *text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	/* one line end for the whole message (see to_lf_bytes) */
+	char *w = text;
+	for (const char *r = text; *r; r++)
+		if (*r != '\r')
+			*w++ = *r;
+	*w = '\0';
+	bd->ical = text;
+	bd->method = method;
+}
+
+static GMimeObject *calendar_part(const bodies *bd)
+{
+	GMimeObject *part = text_part("calendar", bd->ical);
+	char *type = g_strdup_printf("text/calendar; method=%s; charset=UTF-8", bd->method);
+	GMimeContentType *ct = g_mime_content_type_parse(NULL, type);
+	g_mime_object_set_content_type(part, ct);
+	g_object_unref(ct);
+	g_free(type);
+	return part;
+}
+
 static GMimeObject *rtf_part(GBytes *rtf)
 {
 	GMimePart *part = g_mime_part_new_with_type("text", "rtf");
@@ -180,7 +217,8 @@ static GMimeObject *rtf_part(GBytes *rtf)
 	return GMIME_OBJECT(part);
 }
 
-/* text/plain, text/rtf, text/html: a single part or multipart/alternative. */
+/* text/plain, text/rtf, text/html, text/calendar: a single part or
+ * multipart/alternative. */
 static GMimeObject *body_part(mfi_pst_build *b, bodies *bd)
 {
 	GPtrArray *parts = g_ptr_array_new_with_free_func(g_object_unref);
@@ -190,6 +228,8 @@ static GMimeObject *body_part(mfi_pst_build *b, bodies *bd)
 		g_ptr_array_add(parts, rtf_part(bd->rtf));
 	if (bd->html)
 		g_ptr_array_add(parts, text_part("html", bd->html));
+	if (bd->ical)
+		g_ptr_array_add(parts, calendar_part(bd));
 	GMimeObject *body;
 	if (parts->len == 1) {
 		body = g_object_ref(parts->pdata[0]);
@@ -208,6 +248,7 @@ static GMimeObject *content_part(mfi_pst_build *b, libpff_item_t *msg, int cp)
 {
 	bodies bd = { 0 };
 	read_bodies(msg, cp, &bd);
+	read_calendar(b, msg, cp, &bd);
 	GMimeObject *body = body_part(b, &bd);
 	GMimeMultipart *mixed = new_multipart(b, "mixed");
 	GMimeMultipart *related = bd.html ? new_multipart(b, "related") : NULL;
@@ -226,6 +267,7 @@ static GMimeObject *content_part(mfi_pst_build *b, libpff_item_t *msg, int cp)
 	g_object_unref(mixed);
 	g_free(bd.plain);
 	g_free(bd.html);
+	g_free(bd.ical);
 	if (bd.rtf)
 		g_bytes_unref(bd.rtf);
 	return body;
@@ -320,8 +362,7 @@ static void set_date(GMimeMessage *mime, libpff_item_t *msg)
 	}
 }
 
-/* "<id>" or "id" -> "id" (GMime adds the brackets). */
-static char *bare_id(char *id)
+char *mfi_pst_bare_id(char *id)
 {
 	char *s = g_strstrip(id);
 	if (*s == '<')
@@ -336,7 +377,7 @@ static char *bare_id(char *id)
 static void set_ids(mfi_pst_build *b, GMimeMessage *mime, libpff_item_t *msg, int cp)
 {
 	char *id = mfi_pst_get_string(msg, MFI_PR_INTERNET_MESSAGE_ID, cp);
-	if (id && *bare_id(id))
+	if (id && *mfi_pst_bare_id(id))
 		g_mime_message_set_message_id(mime, id);
 	else {
 		char *gen = g_strdup_printf("%s.%s@pst.mailferry.invalid", b->seed,
@@ -381,7 +422,7 @@ static GMimeMessage *synthesised_message(mfi_pst_build *b, libpff_item_t *msg, i
 	GMimeMessage *mime = g_mime_message_new(TRUE);
 	add_senders(mime, msg, cp);
 	mfi_pst_add_recipients(mime, msg, cp);
-	char *subject = message_subject(msg, cp);
+	char *subject = mfi_pst_get_subject(msg, cp);
 	if (subject)
 		g_mime_message_set_subject(mime, subject, "utf-8");
 	g_free(subject);

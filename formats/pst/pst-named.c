@@ -109,35 +109,12 @@ static libpff_record_entry_t *lookup(mfi_pst_named *named, mfi_pset set, guint32
 {
 	gint64 key = key_of(set, lid);
 	libpff_record_entry_t *entry = g_hash_table_lookup(named->index, &key);
-	uint32_t type = 0;
-	if (entry && libpff_record_entry_get_value_type(entry, &type, NULL) != 1)
-		type = 0;
-	*type_r = type;
+	if (type_r)
+		*type_r = entry ? mfi_pst_entry_type(entry) : 0;
 	return entry;
 }
 
-static GBytes *entry_bytes(libpff_record_entry_t *entry)
-{
-	size_t size = 0;
-	if (libpff_record_entry_get_data_size(entry, &size, NULL) != 1)
-		return NULL;
-	guint8 *buf = g_malloc(size ? size : 1);
-	if (size && libpff_record_entry_get_data(entry, buf, size, NULL) != 1) {
-		g_free(buf);
-		return NULL;
-	}
-	return g_bytes_new_take(buf, size);
-}
-
-static guint64 le_value(GBytes *b)
-{
-	gsize len = 0;
-	const guint8 *d = g_bytes_get_data(b, &len);
-	guint64 v = 0;
-	for (gsize i = 0; i < len && i < 8; i++)
-		v |= (guint64)d[i] << (8 * i);
-	return v;
-}
+/* Values are decoded by pst-props.c's mfi_pst_entry_* (pst.h). */
 
 int mfi_pst_named_int(mfi_pst_named *named, mfi_pset set, guint32 lid, gint64 *value_r)
 {
@@ -149,16 +126,7 @@ int mfi_pst_named_int(mfi_pst_named *named, mfi_pset set, guint32 lid, gint64 *v
 	    type != LIBPFF_VALUE_TYPE_INTEGER_32BIT_SIGNED && type != LIBPFF_VALUE_TYPE_BOOLEAN &&
 	    type != LIBPFF_VALUE_TYPE_INTEGER_64BIT_SIGNED)
 		return -1;
-	GBytes *b = entry_bytes(entry);
-	if (!b)
-		return -1;
-	guint64 v = le_value(b);
-	gsize len = g_bytes_get_size(b);
-	g_bytes_unref(b);
-	*value_r = len == 2 ? (gint16)v : len == 4 ? (gint32)v : (gint64)v;
-	if (type == LIBPFF_VALUE_TYPE_BOOLEAN)
-		*value_r = (v & 0xff) != 0;
-	return 1;
+	return mfi_pst_entry_int(entry, value_r);
 }
 
 int mfi_pst_named_double(mfi_pst_named *named, mfi_pset set, guint32 lid, double *value_r)
@@ -174,53 +142,14 @@ int mfi_pst_named_double(mfi_pst_named *named, mfi_pset set, guint32 lid, double
 
 int mfi_pst_named_time(mfi_pst_named *named, mfi_pset set, guint32 lid, gint64 *unix_r)
 {
-	guint32 type = 0;
-	libpff_record_entry_t *entry = lookup(named, set, lid, &type);
-	if (!entry)
-		return 0;
-	GBytes *b = type == LIBPFF_VALUE_TYPE_FILETIME ? entry_bytes(entry) : NULL;
-	if (!b)
-		return -1;
-	guint64 ft = g_bytes_get_size(b) == 8 ? le_value(b) : 0;
-	g_bytes_unref(b);
-	/* 0x0CB34557A3DD4000 (4501-01-01) is Outlook's "none" date */
-	if (ft == 0 || ft >= G_GUINT64_CONSTANT(0x0CB34557A3DD4000))
-		return 0;
-	*unix_r = mfi_pst_filetime_to_unix(ft);
-	return 1;
+	libpff_record_entry_t *entry = lookup(named, set, lid, NULL);
+	return entry ? mfi_pst_entry_time(entry, unix_r) : 0;
 }
 
 char *mfi_pst_named_string(mfi_pst_named *named, mfi_pset set, guint32 lid, int codepage)
 {
-	guint32 type = 0;
-	libpff_record_entry_t *entry = lookup(named, set, lid, &type);
-	if (!entry || (type != LIBPFF_VALUE_TYPE_STRING_UNICODE &&
-	               type != LIBPFF_VALUE_TYPE_STRING_ASCII))
-		return NULL;
-	GBytes *b = entry_bytes(entry);
-	if (!b)
-		return NULL;
-	gsize len = 0;
-	const guint8 *d = g_bytes_get_data(b, &len);
-	char *s;
-	if (type == LIBPFF_VALUE_TYPE_STRING_UNICODE) {
-		glong n = (glong)(len / 2);
-		gunichar2 *u = g_new(gunichar2, n + 1);
-		for (glong i = 0; i < n; i++)
-			u[i] = (gunichar2)(d[2 * i] | (d[2 * i + 1] << 8));
-		while (n > 0 && u[n - 1] == 0)
-			n--;
-		s = g_utf16_to_utf8(u, n, NULL, NULL, NULL);
-		g_free(u);
-		if (!s)
-			s = g_strdup("");
-	} else {
-		while (len > 0 && d[len - 1] == 0)
-			len--;
-		s = mfi_pst_cp_to_utf8(d, len, codepage);
-	}
-	g_bytes_unref(b);
-	return s;
+	libpff_record_entry_t *entry = lookup(named, set, lid, NULL);
+	return entry ? mfi_pst_entry_string(entry, codepage) : NULL;
 }
 
 GBytes *mfi_pst_named_binary(mfi_pst_named *named, mfi_pset set, guint32 lid)
@@ -229,7 +158,7 @@ GBytes *mfi_pst_named_binary(mfi_pst_named *named, mfi_pset set, guint32 lid)
 	libpff_record_entry_t *entry = lookup(named, set, lid, &type);
 	if (!entry || type != LIBPFF_VALUE_TYPE_BINARY_DATA)
 		return NULL;
-	return entry_bytes(entry);
+	return mfi_pst_entry_data(entry);
 }
 
 GPtrArray *mfi_pst_named_binaries(mfi_pst_named *named, mfi_pset set, guint32 lid)

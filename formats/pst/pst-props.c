@@ -136,17 +136,16 @@ static int find_entry(libpff_item_t *item, guint32 tag, const char *name,
 	return find_entry_in(item, 0, tag, name, entry_r);
 }
 
-/* The entry's value bytes; NULL when empty or unreadable. */
-static GBytes *entry_data(libpff_record_entry_t *entry)
+GBytes *mfi_pst_entry_data(libpff_record_entry_t *entry)
 {
 	libpff_error_t *err = NULL;
 	size_t size = 0;
-	if (libpff_record_entry_get_data_size(entry, &size, &err) != 1 || size == 0) {
+	if (libpff_record_entry_get_data_size(entry, &size, &err) != 1) {
 		libpff_error_free(&err);
 		return NULL;
 	}
-	guint8 *buf = g_malloc(size);
-	if (libpff_record_entry_get_data(entry, buf, size, &err) != 1) {
+	guint8 *buf = g_malloc(size ? size : 1);
+	if (size && libpff_record_entry_get_data(entry, buf, size, &err) != 1) {
 		libpff_error_free(&err);
 		g_free(buf);
 		return NULL;
@@ -154,7 +153,18 @@ static GBytes *entry_data(libpff_record_entry_t *entry)
 	return g_bytes_new_take(buf, size);
 }
 
-static guint32 entry_value_type(libpff_record_entry_t *entry)
+/* The value bytes when there are any. */
+static GBytes *entry_nonempty_data(libpff_record_entry_t *entry)
+{
+	GBytes *b = mfi_pst_entry_data(entry);
+	if (b && g_bytes_get_size(b) == 0) {
+		g_bytes_unref(b);
+		return NULL;
+	}
+	return b;
+}
+
+guint32 mfi_pst_entry_type(libpff_record_entry_t *entry)
 {
 	uint32_t type = 0;
 	libpff_error_t *err = NULL;
@@ -163,12 +173,12 @@ static guint32 entry_value_type(libpff_record_entry_t *entry)
 	return type;
 }
 
-static char *entry_string(libpff_record_entry_t *entry, int codepage)
+char *mfi_pst_entry_string(libpff_record_entry_t *entry, int codepage)
 {
-	guint32 type = entry_value_type(entry);
+	guint32 type = mfi_pst_entry_type(entry);
 	if (type != LIBPFF_VALUE_TYPE_STRING_UNICODE && type != LIBPFF_VALUE_TYPE_STRING_ASCII)
 		return NULL;
-	GBytes *b = entry_data(entry);
+	GBytes *b = entry_nonempty_data(entry);
 	if (!b)
 		return NULL;
 	gsize len = 0;
@@ -179,9 +189,62 @@ static char *entry_string(libpff_record_entry_t *entry, int codepage)
 	return s;
 }
 
+int mfi_pst_entry_int(libpff_record_entry_t *entry, gint64 *value_r)
+{
+	GBytes *b = entry_nonempty_data(entry);
+	if (!b)
+		return -1;
+	gsize len = 0;
+	const guint8 *d = g_bytes_get_data(b, &len);
+	guint64 v = 0;
+	for (gsize i = 0; i < len && i < 8; i++)
+		v |= (guint64)d[i] << (8 * i);
+	g_bytes_unref(b);
+	/* booleans by their first byte; the 16- and 32-bit forms sign-extended */
+	if (mfi_pst_entry_type(entry) == LIBPFF_VALUE_TYPE_BOOLEAN)
+		*value_r = (v & 0xff) != 0;
+	else if (len == 2)
+		*value_r = (gint16)v;
+	else if (len == 4)
+		*value_r = (gint32)v;
+	else
+		*value_r = (gint64)v;
+	return 1;
+}
+
+int mfi_pst_entry_time(libpff_record_entry_t *entry, gint64 *unix_r)
+{
+	GBytes *b = mfi_pst_entry_type(entry) == LIBPFF_VALUE_TYPE_FILETIME
+	                    ? mfi_pst_entry_data(entry) : NULL;
+	if (!b || g_bytes_get_size(b) != 8) {
+		if (b)
+			g_bytes_unref(b);
+		return -1;
+	}
+	const guint8 *d = g_bytes_get_data(b, NULL);
+	guint64 ft = 0;
+	for (int i = 0; i < 8; i++)
+		ft |= (guint64)d[i] << (8 * i);
+	g_bytes_unref(b);
+	/* 0x0CB34557A3DD4000 (4501-01-01) is Outlook's "none" date */
+	if (ft == 0 || ft >= G_GUINT64_CONSTANT(0x0CB34557A3DD4000))
+		return 0;
+	*unix_r = mfi_pst_filetime_to_unix(ft);
+	return *unix_r != 0 ? 1 : 0;
+}
+
 char *mfi_pst_get_string(libpff_item_t *item, guint32 tag, int codepage)
 {
 	return mfi_pst_get_string_in(item, 0, tag, codepage);
+}
+
+char *mfi_pst_get_subject(libpff_item_t *item, int codepage)
+{
+	char *s = mfi_pst_get_string(item, MFI_PR_SUBJECT, codepage);
+	/* "\x01" and the prefix length some stores put in front ([MS-OXCMSG] 2.2.1.46) */
+	if (s && s[0] == 0x01 && s[1] != '\0')
+		memmove(s, s + 2, strlen(s + 2) + 1);
+	return s;
 }
 
 char *mfi_pst_get_string_in(libpff_item_t *item, int set, guint32 tag, int codepage)
@@ -189,7 +252,7 @@ char *mfi_pst_get_string_in(libpff_item_t *item, int set, guint32 tag, int codep
 	libpff_record_entry_t *entry = NULL;
 	if (find_entry_in(item, set, tag, NULL, &entry) != 1)
 		return NULL;
-	char *s = entry_string(entry, codepage);
+	char *s = mfi_pst_entry_string(entry, codepage);
 	libpff_record_entry_free(&entry, NULL);
 	return s;
 }
@@ -199,7 +262,7 @@ char *mfi_pst_get_named_string(libpff_item_t *item, const char *name, int codepa
 	libpff_record_entry_t *entry = NULL;
 	if (find_entry(item, 0, name, &entry) != 1)
 		return NULL;
-	char *s = entry_string(entry, codepage);
+	char *s = mfi_pst_entry_string(entry, codepage);
 	libpff_record_entry_free(&entry, NULL);
 	return s;
 }
@@ -227,10 +290,10 @@ char **mfi_pst_get_strings(libpff_item_t *item, const char *name, guint32 tag, i
 	libpff_record_entry_t *entry = NULL;
 	if (find_entry(item, tag, name, &entry) != 1)
 		return NULL;
-	guint32 type = entry_value_type(entry);
+	guint32 type = mfi_pst_entry_type(entry);
 	GPtrArray *out = g_ptr_array_new();
 	if (type == LIBPFF_VALUE_TYPE_STRING_UNICODE || type == LIBPFF_VALUE_TYPE_STRING_ASCII) {
-		char *s = entry_string(entry, codepage);
+		char *s = mfi_pst_entry_string(entry, codepage);
 		if (s)
 			g_ptr_array_add(out, s);
 	} else if (type == LIBPFF_VALUE_TYPE_MULTI_VALUE_STRING_UNICODE ||
@@ -270,24 +333,9 @@ int mfi_pst_get_int_in(libpff_item_t *item, int set, guint32 tag, gint64 *value_
 	int r = find_entry_in(item, set, tag, NULL, &entry);
 	if (r != 1)
 		return r;
-	GBytes *b = entry_data(entry);
+	r = mfi_pst_entry_int(entry, value_r);
 	libpff_record_entry_free(&entry, NULL);
-	if (!b)
-		return -1;
-	gsize len = 0;
-	const guint8 *d = g_bytes_get_data(b, &len);
-	guint64 v = 0;
-	for (gsize i = 0; i < len && i < 8; i++)
-		v |= (guint64)d[i] << (8 * i);
-	/* sign-extend the 16- and 32-bit forms */
-	if (len == 2)
-		*value_r = (gint16)v;
-	else if (len == 4)
-		*value_r = (gint32)v;
-	else
-		*value_r = (gint64)v;
-	g_bytes_unref(b);
-	return 1;
+	return r;
 }
 
 int mfi_pst_get_time(libpff_item_t *item, guint32 tag, gint64 *unix_r)
@@ -296,21 +344,9 @@ int mfi_pst_get_time(libpff_item_t *item, guint32 tag, gint64 *unix_r)
 	int r = find_entry(item, tag, NULL, &entry);
 	if (r != 1)
 		return r;
-	guint32 type = entry_value_type(entry);
-	GBytes *b = type == LIBPFF_VALUE_TYPE_FILETIME ? entry_data(entry) : NULL;
+	r = mfi_pst_entry_time(entry, unix_r);
 	libpff_record_entry_free(&entry, NULL);
-	if (!b || g_bytes_get_size(b) != 8) {
-		if (b)
-			g_bytes_unref(b);
-		return -1;
-	}
-	const guint8 *d = g_bytes_get_data(b, NULL);
-	guint64 ft = 0;
-	for (int i = 0; i < 8; i++)
-		ft |= (guint64)d[i] << (8 * i);
-	g_bytes_unref(b);
-	*unix_r = mfi_pst_filetime_to_unix(ft);
-	return *unix_r != 0 ? 1 : 0;
+	return r;
 }
 
 int mfi_pst_get_binary(libpff_item_t *item, guint32 tag, GBytes **bytes_r)
@@ -319,7 +355,7 @@ int mfi_pst_get_binary(libpff_item_t *item, guint32 tag, GBytes **bytes_r)
 	int r = find_entry(item, tag, NULL, &entry);
 	if (r != 1)
 		return r;
-	*bytes_r = entry_data(entry);
+	*bytes_r = entry_nonempty_data(entry);
 	libpff_record_entry_free(&entry, NULL);
 	return *bytes_r ? 1 : 0;
 }

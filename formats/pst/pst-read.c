@@ -14,6 +14,7 @@
  * locator "node <id>" and libpff's error text; attachments that cannot be read
  * leave a note in their message and are reported as BROKEN entries too. */
 #include "pst.h"
+#include "pst-crc.h"
 
 #include <errno.h>
 #include <string.h>
@@ -266,6 +267,7 @@ static guint64 count_messages(libpff_item_t *folder, int depth)
 static gboolean open_file(mf_reader *r, GError **error)
 {
 	libpff_error_t *err = NULL;
+	mfi_pst_crc_init(); /* before libpff's first block checksum */
 	if (libpff_file_initialize(&r->pf.file, &err) != 1 ||
 	    libpff_file_open(r->pf.file, r->path, LIBPFF_OPEN_READ, &err) != 1) {
 		char *text = mfi_pst_error_text(&err);

@@ -40,7 +40,7 @@ gboolean mfi_pst_recur_apply(const mfi_pst_recur *r, icalcomponent *master,
 	return TRUE;
 }
 
-static void remove_all(icalcomponent *comp, icalproperty_kind kind)
+void mfi_pst_remove_props(icalcomponent *comp, icalproperty_kind kind)
 {
 	icalproperty *p;
 	while ((p = icalcomponent_get_first_property(comp, kind))) {
@@ -65,7 +65,7 @@ static void remove_x(icalcomponent *comp, const char *name)
 static void replace_text(icalcomponent *comp, icalproperty_kind kind,
                          icalproperty *(*make)(const char *), const char *text)
 {
-	remove_all(comp, kind);
+	mfi_pst_remove_props(comp, kind);
 	if (text && *text)
 		icalcomponent_add_property(comp, make(text));
 }
@@ -82,7 +82,7 @@ void mfi_pst_set_busy(icalcomponent *comp, gint64 status)
 	static const char *const names[] = { "FREE", "TENTATIVE", "BUSY", "OOF", "WORKINGELSEWHERE" };
 	if (status < 0 || status > 4)
 		return;
-	remove_all(comp, ICAL_TRANSP_PROPERTY);
+	mfi_pst_remove_props(comp, ICAL_TRANSP_PROPERTY);
 	remove_x(comp, "X-MICROSOFT-CDO-BUSYSTATUS");
 	mfi_pst_add_x(comp, "X-MICROSOFT-CDO-BUSYSTATUS", names[status]);
 	icalcomponent_add_property(comp, icalproperty_new_transp(
@@ -91,6 +91,10 @@ void mfi_pst_set_busy(icalcomponent *comp, gint64 status)
 
 icalcomponent *mfi_pst_valarm(gint64 minutes)
 {
+	/* Outlook's "not set" (0x5AE980E1, the 4501-01-01 "none" date in minutes)
+	 * and other values beyond a year: its default lead time. */
+	if (minutes < 0 || minutes > 366 * 1440)
+		minutes = 15;
 	icalcomponent *alarm = icalcomponent_new(ICAL_VALARM_COMPONENT);
 	icalcomponent_add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
 	struct icaltriggertype trigger = icaltriggertype_from_int(0);
@@ -128,7 +132,7 @@ icalcomponent *mfi_pst_recur_override(const mfi_pst_exception *e, icalcomponent 
 		                                      ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY };
 	icalcomponent *ov = icalcomponent_new_clone(master);
 	for (gsize i = 0; i < G_N_ELEMENTS(drop); i++)
-		remove_all(ov, drop[i]);
+		mfi_pst_remove_props(ov, drop[i]);
 	guint32 end = e->end > e->start ? e->end : e->start + (all_day ? 1440 : 0);
 	icalcomponent_add_property(ov, mfi_pst_local_prop(icalproperty_new_recurrenceid,
 	                                                  MFI_MINUTES_1601_TO_LOCAL(e->original_start),

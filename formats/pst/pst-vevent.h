@@ -30,6 +30,8 @@ icalcomponent *mfi_pst_recur_override(const mfi_pst_exception *e, icalcomponent 
 /* X-MICROSOFT-CDO-BUSYSTATUS (0 free .. 4 working elsewhere) and TRANSP;
  * replaces earlier ones. */
 void mfi_pst_set_busy(icalcomponent *comp, gint64 status);
+/* Removes every property of `kind` from `comp`. */
+void mfi_pst_remove_props(icalcomponent *comp, icalproperty_kind kind);
 /* An X- property `name` with `value`. */
 void mfi_pst_add_x(icalcomponent *comp, const char *name, const char *value);
 /* A VALARM (ACTION:DISPLAY) for a reminder `minutes` before the start. */

@@ -113,9 +113,11 @@ int mfi_pst_item_codepage(libpff_item_t *item, int fallback);
 char *mfi_pst_cp_to_utf8(const guint8 *data, gsize len, int codepage);
 
 /* String property (PT_UNICODE or PT_STRING8 in `codepage`) as UTF-8; NULL when
- * absent or unreadable. Caller frees. Named numeric properties (PidLid*) are
+ * absent, empty or unreadable. Caller frees. Named numeric properties (PidLid*) are
  * found by their LID through libpff's name-to-id map. */
 char *mfi_pst_get_string(libpff_item_t *item, guint32 tag, int codepage);
+/* PR_SUBJECT without the "\x01<n>" prefix-length marker some stores keep. */
+char *mfi_pst_get_subject(libpff_item_t *item, int codepage);
 /* String-named property (PS_PUBLIC_STRINGS "Keywords" ...), same contract. */
 char *mfi_pst_get_named_string(libpff_item_t *item, const char *name, int codepage);
 /* Multi-valued string property by name (e.g. "Keywords") or by tag when name is
@@ -126,10 +128,23 @@ int mfi_pst_get_int(libpff_item_t *item, guint32 tag, gint64 *value_r);
 /* The same in record set `set` (recipient tables hold one set per row). */
 char *mfi_pst_get_string_in(libpff_item_t *item, int set, guint32 tag, int codepage);
 int mfi_pst_get_int_in(libpff_item_t *item, int set, guint32 tag, gint64 *value_r);
-/* FILETIME property as Unix seconds. */
+/* FILETIME property as Unix seconds (0 for zero and the "none" date). */
 int mfi_pst_get_time(libpff_item_t *item, guint32 tag, gint64 *unix_r);
-/* Binary property; *bytes_r set when 1. */
+/* Binary property; *bytes_r set when 1 (an empty value is absent, 0). */
 int mfi_pst_get_binary(libpff_item_t *item, guint32 tag, GBytes **bytes_r);
+
+/* The value decoders behind the getters, for one record entry (pst-named.c
+ * finds its entries by property set and LID). Same contracts as above. */
+guint32 mfi_pst_entry_type(libpff_record_entry_t *entry);
+/* The value bytes (empty for an empty value); NULL when unreadable. */
+GBytes *mfi_pst_entry_data(libpff_record_entry_t *entry);
+/* PT_UNICODE / PT_STRING8 -> UTF-8; NULL for other types, empty or unreadable. */
+char *mfi_pst_entry_string(libpff_record_entry_t *entry, int codepage);
+/* Little-endian integer (16/32-bit sign-extended) or boolean (0/1); 1, or -1. */
+int mfi_pst_entry_int(libpff_record_entry_t *entry, gint64 *value_r);
+/* PT_SYSTIME as Unix seconds: 1; 0 for zero and Outlook's "none" date
+ * (4501-01-01); -1 when not a FILETIME or unreadable. */
+int mfi_pst_entry_time(libpff_record_entry_t *entry, gint64 *unix_r);
 
 /* pst-mime.c */
 
@@ -152,6 +167,8 @@ GBytes *mfi_pst_message_to_mime(const mfi_pst_file *pf, libpff_item_t *message,
 /* The same as a GMime message, for embedding (message/rfc822). Caller unrefs. */
 GMimeMessage *mfi_pst_build_message(mfi_pst_build *b, libpff_item_t *message,
                                     GError **error);
+/* " <id> " or "id" -> "id", in place (GMime adds the brackets); returns `id`. */
+char *mfi_pst_bare_id(char *id);
 /* The next multipart boundary: depends only on the seed and the count. Caller frees. */
 char *mfi_pst_next_boundary(mfi_pst_build *b);
 

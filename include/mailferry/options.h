@@ -38,6 +38,16 @@ typedef struct mf_options {
 	GHashTable *user_map;      /* --map FILE: lower-case old address -> new address */
 	mf_travel_time travel_time;/* --travel-time */
 	gboolean meetings_flat;    /* --meetings flat */
+
+	/* every SOURCE of the run, in order, NULL-terminated (writers that list their
+	 * sources, e.g. the ews bundle manifest); may be NULL */
+	const char *const *sources;
+
+	/* --to ews (formats/ews/) */
+	const char *mailbox;       /* --mailbox ADDR: target mailbox (mapped with --map) */
+	const char *ews_version;   /* --ews-version: RequestServerVersion, NULL = Exchange2013_SP1 */
+	guint batch_items;         /* --batch-items: items per request, 0 = 50 */
+	guint64 batch_bytes;       /* --batch-bytes: bytes of item XML per request, 0 = 25 MiB */
 } mf_options;
 
 #endif

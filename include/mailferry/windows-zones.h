@@ -11,4 +11,9 @@
  * $MAILFERRY_DATADIR, the installed data directory, or the source tree. */
 const char *mf_windows_zone_to_iana(const char *windows_name);
 
+/* The reverse: the Windows zone name whose golden (territory 001) zone is
+ * `iana` ("Europe/Berlin" -> "W. Europe Standard Time"), or NULL. Exact match;
+ * IANA zones that are not golden zones of a Windows zone give NULL. */
+const char *mf_windows_zone_from_iana(const char *iana);
+
 #endif

@@ -13,6 +13,9 @@ typedef struct {
 	char *outdir, *to, *from, *report_path, *mbox_format;
 	char **include, **exclude, **renames;
 	char *owner, *map_path, *travel_time, *meetings;
+	char *mailbox, *ews_version;
+	gint batch_items;
+	gint64 batch_bytes;
 	gboolean exclude_system, dry_run, progress, fsync, quiet;
 } convert_args;
 
@@ -74,6 +77,21 @@ static gboolean calendar_options(convert_args *a, mf_options *opts, GError **err
 	return TRUE;
 }
 
+/* --mailbox, --ews-version, --batch-items, --batch-bytes (--to ews). */
+static gboolean ews_options(convert_args *a, mf_options *opts, GError **error)
+{
+	if (a->batch_items < 0 || a->batch_bytes < 0) {
+		g_set_error(error, MF_ERROR, MF_ERROR_USAGE,
+		            "--batch-items and --batch-bytes must be positive");
+		return FALSE;
+	}
+	opts->mailbox = a->mailbox;
+	opts->ews_version = a->ews_version;
+	opts->batch_items = (guint)a->batch_items;
+	opts->batch_bytes = (guint64)a->batch_bytes;
+	return TRUE;
+}
+
 /* Fills opts from the parsed arguments; FALSE with a usage error. */
 static gboolean build_options(convert_args *a, mf_options *opts, GError **error)
 {
@@ -113,7 +131,7 @@ static gboolean build_options(convert_args *a, mf_options *opts, GError **error)
 	if (!(opts->include = compile_regexes(a->include, "--include", error)) ||
 	    !(opts->exclude = compile_regexes(a->exclude, "--exclude", error)))
 		return FALSE;
-	if (!calendar_options(a, opts, error))
+	if (!calendar_options(a, opts, error) || !ews_options(a, opts, error))
 		return FALSE;
 	opts->renames = g_ptr_array_new_with_free_func((GDestroyNotify)mf_rename_free);
 	for (char **r = a->renames; r && *r; r++) {
@@ -191,6 +209,7 @@ static int run(convert_args *a, char **sources)
 		rc = MF_EXIT_USAGE;
 		goto out;
 	}
+	opts.sources = (const char *const *)sources;
 	mf_report *report = mf_report_new("convert", a->to);
 	mf_pipeline *pipeline = mf_pipeline_new(&opts, mf_writer_driver_find(a->to), report, &error);
 	gboolean source_failed = FALSE, output_failed = FALSE;
@@ -237,7 +256,7 @@ int mf_cli_convert(int argc, char **argv)
 	char **sources = NULL;
 	GOptionEntry entries[] = {
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &a.outdir, "Write the output under DIR (created if missing)", "DIR" },
-		{ "to", 't', 0, G_OPTION_ARG_STRING, &a.to, "Output format: maildir, mbox, eml, ics or vcf", "FORMAT" },
+		{ "to", 't', 0, G_OPTION_ARG_STRING, &a.to, "Output format: maildir, mbox, eml, ics, vcf or ews", "FORMAT" },
 		{ "from", 'f', 0, G_OPTION_ARG_STRING, &a.from, "Force the source format instead of detecting it from content", "FORMAT" },
 		{ "report", 'r', 0, G_OPTION_ARG_FILENAME, &a.report_path, "Write the full run report as JSON to FILE", "FILE" },
 		{ "mbox-format", 0, 0, G_OPTION_ARG_STRING, &a.mbox_format, "mbox flavour written: mboxrd (default), mboxo or mboxcl2", "FLAVOUR" },
@@ -249,6 +268,10 @@ int mf_cli_convert(int argc, char **argv)
 		{ "map", 0, 0, G_OPTION_ARG_FILENAME, &a.map_path, "Map old user ids/addresses to new ones in ORGANIZER/ATTENDEE (\"old new\" lines, # comments); unmapped ones are listed in the report", "FILE" },
 		{ "travel-time", 0, 0, G_OPTION_ARG_STRING, &a.travel_time, "Apple travel time: appointments (default: extra \"Travel: …\" appointments), keep or drop", "MODE" },
 		{ "meetings", 0, 0, G_OPTION_ARG_STRING, &a.meetings, "full (default) keeps organizer and attendees; flat makes appointments listing them in the description", "MODE" },
+		{ "mailbox", 0, 0, G_OPTION_ARG_STRING, &a.mailbox, "--to ews: target mailbox SMTP address (mapped with --map); without it the bundle names a placeholder the uploader must be given", "ADDR" },
+		{ "ews-version", 0, 0, G_OPTION_ARG_STRING, &a.ews_version, "--to ews: RequestServerVersion (default Exchange2013_SP1)", "VERSION" },
+		{ "batch-items", 0, 0, G_OPTION_ARG_INT, &a.batch_items, "--to ews: at most N items per request (default 50)", "N" },
+		{ "batch-bytes", 0, 0, G_OPTION_ARG_INT64, &a.batch_bytes, "--to ews: at most N bytes of item XML (mostly base64 MIME) per request (default 26214400)", "N" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &a.dry_run, "Read everything and print the report without writing", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a.progress, "Show progress even when stderr is not a terminal", NULL },
 		{ "fsync", 0, 0, G_OPTION_ARG_NONE, &a.fsync, "fsync every item before it appears (slower, safer on power loss)", NULL },
@@ -300,5 +323,7 @@ int mf_cli_convert(int argc, char **argv)
 	g_free(a.map_path);
 	g_free(a.travel_time);
 	g_free(a.meetings);
+	g_free(a.mailbox);
+	g_free(a.ews_version);
 	return rc;
 }

@@ -37,6 +37,19 @@ static mf_transform_result dedupe_uid(mf_item *item, const mf_options *opts,
 	char *key = g_strdup_printf("%s\x01%d\x01%s", folder, (int)item->kind, uid);
 	char *digest = item_digest(item);
 	const char *seen = mf_report_remember(report, "uid", key, digest);
+	char *derived = g_strdup_printf("%s-%.12s", uid, digest);
+	if (seen && !g_str_equal(seen, digest)) {
+		/* A third copy may equal the second, which already got `derived`. */
+		char *key2 = g_strdup_printf("%s\x01%d\x01%s", folder, (int)item->kind, derived);
+		seen = mf_report_remember(report, "uid", key2, digest);
+		if (seen && !g_str_equal(seen, digest)) { /* 48-bit prefix clash: use it all */
+			g_free(derived);
+			derived = g_strdup_printf("%s-%s", uid, digest);
+		}
+		g_free(key2);
+		if (!seen)
+			seen = ""; /* a different item: rename */
+	}
 	mf_transform_result result = MF_TRANSFORM_KEEP;
 	if (seen && g_str_equal(seen, digest)) {
 		if (reason_r)
@@ -44,19 +57,15 @@ static mf_transform_result dedupe_uid(mf_item *item, const mf_options *opts,
 			                            "(deduplicated, %u components)", uid, comps->len);
 		result = MF_TRANSFORM_FILTER;
 	} else if (seen) {
-		char *derived = g_strdup_printf("%s-%.12s", uid, digest);
 		for (guint i = 0; i < comps->len; i++)
 			icalcomponent_set_uid(comps->pdata[i], derived);
 		char *note = g_strdup_printf("Items_DuplicateUID: UID was %s, used by another item",
 		                             uid);
 		mfr_note(first, note);
 		mfr_tag(item, "Items_DuplicateUID");
-		char *key2 = g_strdup_printf("%s\x01%d\x01%s", folder, (int)item->kind, derived);
-		mf_report_remember(report, "uid", key2, digest);
-		g_free(key2);
 		g_free(note);
-		g_free(derived);
 	}
+	g_free(derived);
 	g_free(digest);
 	g_free(key);
 	g_free(folder);

@@ -47,7 +47,25 @@ static mf_transform_result repair_orphan(mf_item *item, const mf_options *opts,
 	return MF_TRANSFORM_KEEP;
 }
 
-/* Components whose UID differs from the first one's become items of their own. */
+/* The item as a copy holding only its component number `keep` (of
+ * mfr_components' order) and the VTIMEZONEs (the writer uses what is used). */
+static icalcomponent *copy_with_only(const mf_item *item, guint keep)
+{
+	mf_item tmp = *item;
+	tmp.ical = mfr_clone(item->ical);
+	GPtrArray *copies = mfr_components(&tmp);
+	for (guint j = 0; j < copies->len; j++)
+		if (j != keep) {
+			icalcomponent_remove_component(tmp.ical, copies->pdata[j]);
+			icalcomponent_free(copies->pdata[j]);
+		}
+	g_ptr_array_unref(copies);
+	return tmp.ical;
+}
+
+/* Components whose UID differs from the first one's become items of their
+ * own. All copies are made before the item loses any component, so component
+ * numbers mean the same in the item and in its copies. */
 static void split_orphans(mf_item *item, const mf_options *opts, mf_report *report,
                           GPtrArray *extra)
 {
@@ -57,6 +75,7 @@ static void split_orphans(mf_item *item, const mf_options *opts, mf_report *repo
 		return;
 	GPtrArray *comps = mfr_components(item);
 	const char *first = comps->len ? icalcomponent_get_uid(comps->pdata[0]) : NULL;
+	GPtrArray *moved = g_ptr_array_new();
 	for (guint i = 1; first && i < comps->len; i++) {
 		icalcomponent *c = comps->pdata[i];
 		if (g_strcmp0(icalcomponent_get_uid(c), first) == 0)
@@ -64,24 +83,20 @@ static void split_orphans(mf_item *item, const mf_options *opts, mf_report *repo
 		char *locator = g_strdup_printf("%s, %s", item->locator, icalcomponent_get_uid(c));
 		mf_item *single = mf_item_new(item->kind, item->source, locator);
 		mf_item_set_folder(single, (const char *const *)item->folder);
-		single->ical = icalcomponent_new_clone(item->ical);
-		/* keep only this component (VTIMEZONEs stay; the writer uses what is used) */
-		GPtrArray *copies = mfr_components(single);
-		for (guint j = 0; j < copies->len; j++)
-			if (j != i) {
-				icalcomponent_remove_component(single->ical, copies->pdata[j]);
-				icalcomponent_free(copies->pdata[j]);
-			}
-		g_ptr_array_unref(copies);
+		single->ical = copy_with_only(item, i);
 		for (guint t = 0; t < item->repair_tags->len; t++)
 			mf_item_add_repair_tag(single, item->repair_tags->pdata[t]);
 		for (guint t = 0; t < item->categories->len; t++)
 			mf_item_add_category(single, item->categories->pdata[t]);
-		icalcomponent_remove_component(item->ical, c);
-		icalcomponent_free(c);
+		g_ptr_array_add(moved, c);
 		g_ptr_array_add(extra, single);
 		g_free(locator);
 	}
+	for (guint i = 0; i < moved->len; i++) {
+		icalcomponent_remove_component(item->ical, moved->pdata[i]);
+		icalcomponent_free(moved->pdata[i]);
+	}
+	g_ptr_array_unref(moved);
 	g_ptr_array_unref(comps);
 }
 

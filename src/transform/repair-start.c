@@ -66,7 +66,10 @@ static gboolean repair_component(mf_item *item, icalcomponent *comp)
 		mfr_tag(item, "Items_MissingStart");
 	} else if (dropped->len) {
 		for (guint i = 0; i < dropped->len; i++) {
-			icalproperty *x = icalproperty_new_x(dropped->pdata[i]);
+			char *text = g_strdup_printf("unparseable DTSTART: %s",
+			                             (char *)dropped->pdata[i]);
+			icalproperty *x = icalproperty_new_x(text);
+			g_free(text);
 			icalproperty_set_x_name(x, MFR_X_UNPARSED);
 			icalcomponent_add_property(comp, x);
 		}

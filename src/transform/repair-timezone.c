@@ -6,7 +6,8 @@
  *   adds; not a repair, the meaning is unchanged;
  * - else, when the item carries a VTIMEZONE for it: kept as it is;
  * - else: the time is kept as floating (wall-clock) time, the old name in an
- *   X-MAILFERRY-TZID parameter, and the item tagged Items_UnknownTimezone. */
+ *   X-MAILFERRY-TZID parameter, and the item tagged Items_UnknownTimezone.
+ * First the item's VTIMEZONEs are made readable (repair_vtimezones). */
 #include "repair.h"
 #include "mailferry/windows-zones.h"
 
@@ -105,18 +106,130 @@ static guint fix_component(const mf_item *item, icalcomponent *comp)
 	return dropped;
 }
 
+/* The onset of an observance without DTSTART: salvaged from an unparseable
+ * DTSTART, else its earliest RDATE; a null time when neither gives one. */
+static struct icaltimetype observance_onset(icalcomponent *obs, const char **from_r)
+{
+	struct icaltimetype best = icaltime_null_time();
+	GPtrArray *dropped = mfr_take_parse_errors(obs, "DTSTART");
+	for (guint i = 0; i < dropped->len && icaltime_is_null_time(best); i++) {
+		char *tzid = NULL;
+		if (mfr_salvage_time(dropped->pdata[i], &best, &tzid))
+			*from_r = "the unparseable DTSTART";
+		else
+			best = icaltime_null_time();
+		g_free(tzid);
+	}
+	g_ptr_array_unref(dropped);
+	for (icalproperty *p = icalcomponent_get_first_property(obs, ICAL_RDATE_PROPERTY);
+	     p && *from_r == NULL; p = icalcomponent_get_next_property(obs, ICAL_RDATE_PROPERTY)) {
+		struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
+		struct icaltimetype t = icaltime_is_null_time(dp.time) ? dp.period.start : dp.time;
+		if (icaltime_is_null_time(t))
+			continue;
+		if (icaltime_is_null_time(best) || icaltime_compare(t, best) < 0)
+			best = t;
+	}
+	if (!*from_r && !icaltime_is_null_time(best))
+		*from_r = "its earliest RDATE";
+	best.is_date = 0;
+	best.zone = NULL; /* observance onsets are local time (RFC 5545 3.6.5) */
+	return best;
+}
+
+/* Makes one STANDARD/DAYLIGHT observance readable by every consumer; FALSE
+ * when it cannot be (no onset, no offsets): the caller removes it. */
+static gboolean repair_observance(icalcomponent *vtz, icalcomponent *obs)
+{
+	if (!icalcomponent_get_first_property(obs, ICAL_TZOFFSETTO_PROPERTY) ||
+	    !icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY))
+		return FALSE;
+	icalproperty *start = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY);
+	char *note = NULL;
+	if (!start) {
+		const char *from = NULL;
+		struct icaltimetype t = observance_onset(obs, &from);
+		if (icaltime_is_null_time(t))
+			return FALSE;
+		icalcomponent_add_property(obs, icalproperty_new_dtstart(t));
+		note = g_strdup_printf("%s without DTSTART: taken from %s",
+		                       icalcomponent_kind_to_string(icalcomponent_isa(obs)), from);
+	} else if (icalproperty_get_dtstart(start).is_date) {
+		/* A date: the onset at 00:00:00 that day, as a local date-time. */
+		struct icaltimetype t = icalproperty_get_dtstart(start);
+		char *old = icalproperty_get_value_as_string_r(start);
+		t.is_date = 0;
+		t.hour = t.minute = t.second = 0;
+		icalproperty_remove_parameter_by_kind(start, ICAL_VALUE_PARAMETER);
+		icalproperty_set_dtstart(start, t);
+		note = g_strdup_printf("%s DTSTART was the date %s; now 00:00:00 that day",
+		                       icalcomponent_kind_to_string(icalcomponent_isa(obs)), old);
+		free(old);
+	}
+	if (note)
+		mfr_note(vtz, note);
+	g_free(note);
+	return TRUE;
+}
+
+/* VTIMEZONEs whose observances lack a date-time DTSTART (a DATE, a typo in
+ * the name) are repaired in place with a note in the VTIMEZONE; the meaning
+ * is kept, so no tag. An observance that cannot be repaired is removed (its
+ * text kept in the note) and one left without observances is removed whole:
+ * its TZID is then unknown and handled below. TRUE when a zone lost data. */
+static gboolean repair_vtimezones(mf_item *item)
+{
+	if (icalcomponent_isa(item->ical) != ICAL_VCALENDAR_COMPONENT)
+		return FALSE;
+	gboolean lost = FALSE;
+	icalcomponent *vtz = icalcomponent_get_first_component(item->ical,
+	                                                       ICAL_VTIMEZONE_COMPONENT);
+	while (vtz) {
+		icalcomponent *next_vtz = icalcomponent_get_next_component(item->ical,
+		                                                           ICAL_VTIMEZONE_COMPONENT);
+		guint kept = 0;
+		icalcomponent *obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+		while (obs) {
+			icalcomponent *next = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT);
+			icalcomponent_kind k = icalcomponent_isa(obs);
+			if ((k == ICAL_XSTANDARD_COMPONENT || k == ICAL_XDAYLIGHT_COMPONENT) &&
+			    !repair_observance(vtz, obs)) {
+				char *flat = mfr_flat_text(obs);
+				char *note = g_strdup_printf("unusable observance removed: %s", flat);
+				mfr_note(vtz, note);
+				icalcomponent_remove_component(vtz, obs);
+				icalcomponent_free(obs);
+				g_free(note);
+				g_free(flat);
+				lost = TRUE;
+			} else if (k == ICAL_XSTANDARD_COMPONENT || k == ICAL_XDAYLIGHT_COMPONENT) {
+				kept++;
+			}
+			obs = next;
+		}
+		if (kept == 0) {
+			icalcomponent_remove_component(item->ical, vtz);
+			icalcomponent_free(vtz);
+			lost = TRUE;
+		}
+		vtz = next_vtz;
+	}
+	return lost;
+}
+
 static mf_transform_result repair_timezone(mf_item *item, const mf_options *opts,
                                            mf_report *report, char **reason_r)
 {
 	(void)opts, (void)report, (void)reason_r;
 	if (!mfr_is_calendar(item))
 		return MF_TRANSFORM_KEEP;
+	gboolean zone_lost = repair_vtimezones(item);
 	GPtrArray *comps = mfr_components(item);
 	guint dropped = 0;
 	for (guint i = 0; i < comps->len; i++)
 		dropped += fix_component(item, comps->pdata[i]);
 	g_ptr_array_unref(comps);
-	if (dropped)
+	if (dropped || zone_lost)
 		mfr_tag(item, "Items_UnknownTimezone");
 	return MF_TRANSFORM_KEEP;
 }

@@ -146,9 +146,21 @@ gboolean mfr_salvage_time(const char *text, struct icaltimetype *t_r, char **tzi
 	return ok;
 }
 
+icalcomponent *mfr_clone(icalcomponent *comp)
+{
+	char *text = icalcomponent_as_ical_string_r(comp);
+	icalcomponent *copy = text && *text ? icalcomponent_new_from_string(text) : NULL;
+	free(text);
+	if (copy && icalcomponent_isa(copy) != icalcomponent_isa(comp)) {
+		icalcomponent_free(copy);
+		copy = NULL;
+	}
+	return copy ? copy : icalcomponent_new_clone(comp);
+}
+
 char *mfr_content_digest(icalcomponent *comp)
 {
-	icalcomponent *copy = icalcomponent_new_clone(comp);
+	icalcomponent *copy = mfr_clone(comp);
 	static const icalproperty_kind volatile_props[] = { ICAL_DTSTAMP_PROPERTY,
 	                                                   ICAL_LASTMODIFIED_PROPERTY };
 	GPtrArray *stack = g_ptr_array_new();
@@ -179,4 +191,21 @@ void mfr_note(icalcomponent *comp, const char *text)
 	icalproperty *p = icalproperty_new_x(text);
 	icalproperty_set_x_name(p, MFR_X_REPAIR);
 	icalcomponent_add_property(comp, p);
+}
+
+char *mfr_flat_text(icalcomponent *comp)
+{
+	char *text = icalcomponent_as_ical_string_r(comp);
+	GRegex *fold = g_regex_new("\r?\n[ \t]", 0, 0, NULL);
+	char *unfolded = g_regex_replace_literal(fold, text ? text : "", -1, 0, "", 0, NULL);
+	char **lines = g_strsplit_set(g_strstrip(unfolded), "\r\n", -1);
+	GString *out = g_string_new(NULL);
+	for (char **l = lines; *l; l++)
+		if (**l)
+			g_string_append_printf(out, "%s%s", out->len ? " | " : "", *l);
+	g_strfreev(lines);
+	g_free(unfolded);
+	g_regex_unref(fold);
+	free(text);
+	return g_string_free(out, FALSE);
 }

@@ -41,6 +41,15 @@ GPtrArray *mfr_take_parse_errors(icalcomponent *comp, const char *name);
  * gets a TZID to set (caller frees) or NULL. */
 gboolean mfr_salvage_time(const char *text, struct icaltimetype *t_r, char **tzid_r);
 
+/* A deep copy that keeps every value: a text round trip, because libical
+ * 3.0's icalcomponent_new_clone() empties non-standard values of enumerated
+ * properties ("STATUS:Needs Action" becomes "STATUS:"). */
+icalcomponent *mfr_clone(icalcomponent *comp);
+
+/* The component's iCalendar text on one line, its lines joined by " | ",
+ * to keep in a note. Caller frees. */
+char *mfr_flat_text(icalcomponent *comp);
+
 /* A stable hex digest of the item's components without the properties that
  * change between copies of one item (DTSTAMP, LAST-MODIFIED, SEQUENCE-less
  * volatile X-props are kept): the basis of derived UIDs and of dedupe. */

@@ -73,7 +73,7 @@ def check_ics_file(item, path):
     cals = split_vcalendars(data)
     res.check(len(cals) == 1, item, "one VCALENDAR per folder file (found %d)" % len(cals))
     cal = icalendar.Calendar.from_ical(cals[0])
-    res.check(cal.get("METHOD") is None, item, "no METHOD (a stored calendar, not iTIP)")
+    res.check(str(cal.get("METHOD")) == "PUBLISH", item, "METHOD:PUBLISH")
     res.check(str(cal.get("VERSION")) == "2.0", item, "VERSION:2.0")
     defined = [str(c.get("TZID")) for c in cal.walk() if c.name == "VTIMEZONE"]
     res.check(len(defined) == len(set(defined)), item, "each VTIMEZONE once: %r" % defined)

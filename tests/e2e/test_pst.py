@@ -15,6 +15,11 @@ does not say BROKEN, converted --to maildir and --to mbox:
   (`pffexport -f all -m all -t`) extracts for some message of the file
   (compared as a multiset of per-message sets; attachments of embedded
   messages are not compared);
+* meeting requests/responses/cancellations (the items pffexport exports as
+  "Meeting<n>") stay messages with a text/calendar part in their
+  multipart/alternative: its method= parameter equals the METHOD inside,
+  python3-icalendar parses it, the VEVENT has UID, DTSTAMP and DTSTART; a
+  REPLY has an ATTENDEE with its PARTSTAT, a CANCEL STATUS:CANCELLED;
 * a second run gives a byte-identical tree (Maildir mtimes included).
 Every BROKEN file: exit 3, a message naming the file, no crash.
 """
@@ -25,9 +30,12 @@ import email.policy
 import hashlib
 import mailbox
 import os
+import re
 import shutil
 import subprocess
 import sys
+
+import icalendar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mfe2e  # noqa: E402
@@ -107,6 +115,16 @@ def pffexport_attachment_sets(export_dir):
         if hashes:
             sets[hashes] += 1
     return sets
+
+
+def pffexport_meetings(export_dir):
+    """Meeting messages (IPM.Schedule.Meeting.*) pffexport exported, not
+    counting those embedded in other messages."""
+    n = 0
+    for root, dirs, _files in os.walk(export_dir):
+        if "Attachments" not in root.split(os.sep):
+            n += sum(1 for d in dirs if re.fullmatch(r"Meeting\d+", d))
+    return n
 
 
 # ------------------------------------------------------------------ ours
@@ -222,6 +240,61 @@ def check_messages(item, msgs, excused):
         res.fail(item, "... %d messages with defects in all" % bad)
 
 
+def calendar_problems(msg):
+    """(methods of the message's text/calendar parts, problems found)."""
+    methods, problems = [], []
+    for parent in msg.walk():
+        if not parent.is_multipart():
+            continue
+        for part in parent.get_payload():
+            if part.get_content_type() != "text/calendar":
+                continue
+            method = part.get_param("method")
+            methods.append(method)
+            if parent.get_content_type() != "multipart/alternative":
+                problems.append("text/calendar inside %s" % parent.get_content_type())
+            try:
+                cal = icalendar.Calendar.from_ical(part.get_content())
+            except Exception as e:  # noqa: BLE001 - any parse error is a finding
+                problems.append("icalendar: %s" % e)
+                continue
+            if str(cal.get("METHOD")) != method or method not in ("REQUEST", "REPLY", "CANCEL"):
+                problems.append("method=%s but METHOD:%s" % (method, cal.get("METHOD")))
+            masters = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" not in e]
+            if len(masters) != 1 or not all(k in masters[0] for k in ("UID", "DTSTAMP",
+                                                                      "DTSTART")):
+                problems.append("not one VEVENT with UID, DTSTAMP, DTSTART")
+                continue
+            ev = masters[0]
+            atts = ev.get("ATTENDEE", [])
+            atts = atts if isinstance(atts, list) else [atts]
+            if method == "REPLY" and not any("PARTSTAT" in a.params for a in atts):
+                problems.append("REPLY without an ATTENDEE PARTSTAT")
+            if method == "CANCEL" and str(ev.get("STATUS")) != "CANCELLED":
+                problems.append("CANCEL without STATUS:CANCELLED")
+    return methods, problems
+
+
+def check_meetings(item, export_dir, msgs):
+    methods = collections.Counter()
+    with_calendar = bad = 0
+    for folder, key, data in msgs:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        found, problems = calendar_problems(msg)
+        methods.update(found)
+        with_calendar += bool(found)
+        if problems:
+            bad += 1
+            if bad <= 3:
+                res.fail(item, "%s/%s: text/calendar: %s" % (folder or "INBOX", key, problems))
+    if export_dir is None:
+        return
+    peer = pffexport_meetings(export_dir)
+    res.check(bad == 0 and with_calendar == peer, item,
+              "meeting messages with a text/calendar part: %d (%s), pffexport's meetings: %d"
+              % (with_calendar, dict(methods), peer))
+
+
 def check_attachments(item, export_dir, msgs):
     if export_dir is None:
         res.note("pffexport not installed: attachment bytes not compared")
@@ -269,6 +342,7 @@ def check_good(src):
     export_dir = pffexport(src)
     check_messages(name, msgs, source_header_defects(export_dir) if export_dir else set())
     check_attachments(name, export_dir, msgs)
+    check_meetings(name, export_dir, msgs)
     # determinism
     out2 = os.path.join(mktemp("mfpst-"), "out")
     r2 = mfe2e.run_mf(["convert", src, "-o", out2, "--to", "maildir"])
