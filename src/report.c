@@ -3,9 +3,11 @@
  * order items arrived in. */
 #include "mailferry/report.h"
 #include "mailferry/driver.h"
+#include "mailferry/outpath.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct {
 	char *source;
@@ -370,6 +372,18 @@ static void add_string_array(JsonBuilder *b, const char *name, GPtrArray *values
 	json_builder_end_array(b);
 }
 
+/* A source recorded without a digest (the pipeline leaves it to the report,
+ * see record_source in src/pipeline.c) gets it here, if it is a regular file. */
+static char *source_digest(const report_source *s)
+{
+	struct stat st;
+	if (s->sha256)
+		return g_strdup(s->sha256);
+	if (!s->format || stat(s->path, &st) != 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	return mf_sha256_file(s->path, NULL);
+}
+
 static void build_sources(JsonBuilder *b, const mf_report *r)
 {
 	json_builder_set_member_name(b, "sources");
@@ -382,7 +396,9 @@ static void build_sources(JsonBuilder *b, const mf_report *r)
 		json_builder_set_member_name(b, "format");
 		json_builder_add_string_value(b, s->format);
 		json_builder_set_member_name(b, "sha256");
-		json_builder_add_string_value(b, s->sha256);
+		char *sha = source_digest(s);
+		json_builder_add_string_value(b, sha);
+		g_free(sha);
 		json_builder_set_member_name(b, "bytes");
 		json_builder_add_int_value(b, (gint64)s->bytes);
 		add_string_array(b, "ignored", s->ignored);

@@ -406,11 +406,15 @@ static void test_unparsed_property_kept(void **state)
 	(void)state;
 	mf_options opts = { 0 };
 	run r = convert(HEAD "BEGIN:VEVENT\r\nUID:x1\r\nDTSTAMP:2024XX01T120000Z\r\n"
-		"DTSTART:20240301T090000Z\r\nSUMMARY:Bad stamp\r\nEND:VEVENT\r\n" TAIL, &opts);
+		"DTSTART:20240301T090000Z\r\nSUMMARY:Bad stamp\r\n"
+		"DTSTAR;TZID=US-Eastern:19980312T083000\r\nEND:VEVENT\r\n" TAIL, &opts);
 	assert_int_equal(total(&r, "written"), 1);
 	assert_int_equal(repairs(&r, "Items_InvalidProperty"), 1);
 	assert_out_has(&r, "X-MAILFERRY-UNPARSED:");
 	assert_out_has(&r, "2024XX01T120000Z");
+	/* a property name libical does not know: the whole line is kept */
+	assert_out_has(&r, "X-MAILFERRY-UNPARSED:Unknown property name DTSTAR; the line was: "
+	                   "DTSTAR;TZID=US-Eastern:19980312T083000");
 	assert_out_lacks(&r, "X-LIC-ERROR");
 	run_clear(&r);
 }

@@ -193,6 +193,38 @@ static gboolean start_file(mf_reader *r)
 	return TRUE;
 }
 
+/* libical drops a line whose property name it does not know ("DTSTAR;TZID=
+ * US-Eastern:19980312T083000", a typo) and notes only the name. Such a line
+ * is turned into the X-LIC-ERROR note itself, holding the whole line as
+ * escaped TEXT, so the repairs keep it (Items_InvalidProperty). Takes `line`. */
+static char *keep_unknown_property(char *line)
+{
+	gsize n = strspn(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-");
+	if (n == 0 || (line[n] != ':' && line[n] != ';'))
+		return line;
+	char *name = g_strndup(line, n);
+	gboolean known = g_ascii_strncasecmp(name, "X-", 2) == 0 ||
+	                 g_ascii_strcasecmp(name, "BEGIN") == 0 ||
+	                 g_ascii_strcasecmp(name, "END") == 0 ||
+	                 icalproperty_string_to_kind(name) != ICAL_NO_PROPERTY;
+	if (known) {
+		g_free(name);
+		return line;
+	}
+	GString *out = g_string_new(NULL);
+	g_string_append_printf(out, "X-LIC-ERROR;X-LIC-ERRORTYPE=PROPERTY-PARSE-ERROR:"
+	                            "Unknown property name %s\\; the line was: ", name);
+	for (const char *c = line; *c; c++) {
+		if (*c == '\\' || *c == ';' || *c == ',')
+			g_string_append_c(out, '\\');
+		if (*c != '\r' && *c != '\n')
+			g_string_append_c(out, *c);
+	}
+	g_free(name);
+	g_free(line);
+	return g_string_free(out, FALSE);
+}
+
 /* The next line for the parser: straight from libical's line reader, or for
  * vCalendar 1.0 from the upgrader. Caller frees with g_free. */
 static char *next_line(mf_reader *r)
@@ -201,7 +233,7 @@ static char *next_line(mf_reader *r)
 		char *line = icalparser_get_line(r->parser, read_line);
 		char *copy = g_strdup(line);
 		icalmemory_free_buffer(line);
-		return copy;
+		return copy ? keep_unknown_property(copy) : NULL;
 	}
 	while (r->lines->len == 0) {
 		char *raw = mfi_vcal1_read_line(r->fp);
@@ -210,7 +242,7 @@ static char *next_line(mf_reader *r)
 		mfi_vcal1_upgrade_line(raw, r->lines);
 		g_free(raw);
 	}
-	return g_ptr_array_steal_index(r->lines, 0);
+	return keep_unknown_property(g_ptr_array_steal_index(r->lines, 0));
 }
 
 /* Parses up to the next complete top-level component of the current file and

@@ -445,6 +445,32 @@ GMimeMessage *mfi_pst_build_message(mfi_pst_build *b, libpff_item_t *msg, GError
 	return mime;
 }
 
+/* What GMime's dos2unix filter (g_mime_filter_dos2unix_new(FALSE)) does,
+ * in place on the whole message: drops every CR that precedes an LF or ends
+ * the data, keeps other CRs. Byte for byte the same as the filter (checked on
+ * random data and on every corpus PST), without its per-byte loop, which cost
+ * a quarter of a conversion: memchr skips the CR-free runs (base64 parts). */
+static void crlf_to_lf(GByteArray *buf)
+{
+	guint8 *d = buf->data, *end = d + buf->len;
+	guint8 *r = buf->len ? memchr(d, '\r', buf->len) : NULL;
+	if (!r)
+		return;
+	guint8 *w = r;
+	while (r < end) { /* *r is a CR */
+		if (r + 1 == end || r[1] == '\n')
+			r++;
+		else
+			*w++ = *r++;
+		guint8 *next = memchr(r, '\r', (size_t)(end - r));
+		size_t n = (size_t)((next ? next : end) - r);
+		memmove(w, r, n);
+		w += n;
+		r += n;
+	}
+	g_byte_array_set_size(buf, (guint)(w - d));
+}
+
 /* GMime writes what the transport headers had (CRLF) next to its own LF:
  * one line end for the whole message. Every body is 7-bit encoded by then,
  * so no content byte changes. */
@@ -455,15 +481,11 @@ static GBytes *to_lf_bytes(GMimeMessage *mime)
 	GByteArray *buf = g_byte_array_new();
 	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(buf);
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
-	GMimeStream *filtered = g_mime_stream_filter_new(mem);
-	GMimeFilter *dos2unix = g_mime_filter_dos2unix_new(FALSE);
-	g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), dos2unix);
-	g_mime_object_write_to_stream(GMIME_OBJECT(mime), fmt, filtered);
-	g_mime_stream_flush(filtered);
-	g_object_unref(dos2unix);
-	g_object_unref(filtered);
+	g_mime_object_write_to_stream(GMIME_OBJECT(mime), fmt, mem);
+	g_mime_stream_flush(mem);
 	g_object_unref(mem);
 	g_mime_format_options_free(fmt);
+	crlf_to_lf(buf);
 	return g_byte_array_free_to_bytes(buf);
 }
 

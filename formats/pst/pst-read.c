@@ -243,7 +243,7 @@ static void store_hash(const char *path, guint64 size, char out[17])
 	g_checksum_free(sum);
 }
 
-/* Message count of the whole tree, for progress. */
+/* Message count of the whole tree, for progress (--progress, or a terminal). */
 static guint64 count_messages(libpff_item_t *folder, int depth)
 {
 	libpff_error_t *err = NULL;
@@ -286,7 +286,6 @@ static gboolean open_file(mf_reader *r, GError **error)
 
 mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error)
 {
-	(void)opts;
 	g_mime_init(); /* counted: safe when the program did it already */
 	mf_reader *r = g_new0(mf_reader, 1);
 	r->path = g_strdup(path);
@@ -319,7 +318,8 @@ mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error
 	}
 	if (r->ipm_nid == 0)
 		r->ipm_nid = find_ipm_by_name(root, 0);
-	r->total_items = count_messages(root, 0);
+	if (opts && opts->progress) /* a second walk of the folder tree: only when shown */
+		r->total_items = count_messages(root, 0);
 	push_folder(r, root, g_new0(char *, 1));
 	return r;
 }
