@@ -39,6 +39,7 @@ void mf_item_free(mf_item *item)
 	g_ptr_array_unref(item->categories);
 	g_ptr_array_unref(item->repair_tags);
 	g_free(item->envelope_sender);
+	g_free(item->mailbox);
 	if (item->mime)
 		g_bytes_unref(item->mime);
 	if (item->ical)

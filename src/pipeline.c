@@ -27,10 +27,21 @@ typedef struct {
 
 enum { SLOT_PRIMARY, SLOT_MAIL, SLOT_CALENDAR, SLOT_CARDS, SLOT_N };
 
+/* The writers of one output tree: OUTDIR itself, or OUTDIR/<mailbox>/ for each
+ * mailbox of a multi-user source. */
+typedef struct {
+	mf_options opts; /* the run's, with this tree's outdir (and EWS mailbox) */
+	char *outdir;
+	writer_slot slots[SLOT_N];
+} output_tree;
+
 struct mf_pipeline {
 	const mf_options *opts;
 	mf_report *report;
-	writer_slot slots[SLOT_N];
+	const mf_writer_driver *primary;
+	output_tree *root;
+	GHashTable *trees;  /* item mailbox -> output_tree* */
+	mf_namer *tree_names;
 	guint quarantine_seq;
 	mf_progress *progress;
 	guint64 items;
@@ -38,7 +49,61 @@ struct mf_pipeline {
 
 static gboolean writes_output(const mf_pipeline *p)
 {
-	return p->slots[SLOT_PRIMARY].driver && !p->opts->dry_run;
+	return p->primary && !p->opts->dry_run;
+}
+
+static output_tree *tree_new(const mf_pipeline *p, const char *outdir, const char *mailbox)
+{
+	output_tree *t = g_new0(output_tree, 1);
+	t->opts = *p->opts;
+	t->outdir = g_strdup(outdir);
+	t->opts.outdir = t->outdir;
+	if (mailbox && !t->opts.mailbox && strchr(mailbox, '@'))
+		t->opts.mailbox = mailbox; /* lives as long as the trees table's key */
+	t->slots[SLOT_PRIMARY].driver = p->primary;
+	t->slots[SLOT_MAIL].driver = mf_writer_driver_find("maildir");
+	t->slots[SLOT_CALENDAR].driver = mf_writer_driver_find("ics");
+	t->slots[SLOT_CARDS].driver = mf_writer_driver_find("vcf");
+	return t;
+}
+
+static gboolean tree_finish(output_tree *t, GError **error)
+{
+	gboolean ok = TRUE;
+	for (int i = 0; i < SLOT_N; i++) {
+		writer_slot *slot = &t->slots[i];
+		if (!slot->writer)
+			continue;
+		GError *err = NULL;
+		if (!slot->driver->close(slot->writer, &err)) {
+			if (ok)
+				g_propagate_error(error, err);
+			else
+				g_clear_error(&err);
+			ok = FALSE;
+		}
+		slot->writer = NULL;
+	}
+	return ok;
+}
+
+static void tree_free(gpointer data)
+{
+	output_tree *t = data;
+	tree_finish(t, NULL);
+	g_free(t->outdir);
+	g_free(t);
+}
+
+static gboolean slot_open(output_tree *t, writer_slot *slot, const char *dir, GError **error)
+{
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "cannot create %s: %s", dir,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	slot->writer = slot->driver->open(dir, &t->opts, error);
+	return slot->writer != NULL;
 }
 
 mf_pipeline *mf_pipeline_new(const mf_options *opts, const mf_writer_driver *writer,
@@ -48,48 +113,56 @@ mf_pipeline *mf_pipeline_new(const mf_options *opts, const mf_writer_driver *wri
 	p->opts = opts;
 	p->report = report;
 	p->progress = mf_progress_new(opts->progress);
-	p->slots[SLOT_PRIMARY].driver = writer;
-	p->slots[SLOT_MAIL].driver = mf_writer_driver_find("maildir");
-	p->slots[SLOT_CALENDAR].driver = mf_writer_driver_find("ics");
-	p->slots[SLOT_CARDS].driver = mf_writer_driver_find("vcf");
-	if (writes_output(p)) {
-		if (g_mkdir_with_parents(opts->outdir, 0755) != 0) {
-			g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "cannot create %s: %s",
-			            opts->outdir, g_strerror(errno));
-			mf_pipeline_free(p);
-			return NULL;
-		}
-		p->slots[SLOT_PRIMARY].writer = writer->open(opts->outdir, opts, error);
-		if (!p->slots[SLOT_PRIMARY].writer) {
-			mf_pipeline_free(p);
-			return NULL;
-		}
+	p->primary = writer;
+	p->root = tree_new(p, opts->outdir, NULL);
+	p->trees = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, tree_free);
+	p->tree_names = mf_namer_new(NULL);
+	/* The root tree's writer opens now, so that option errors show before
+	 * any reading; a run that turns out to hold only multi-user mailboxes
+	 * leaves the (empty) root output in place. */
+	if (writes_output(p) && !slot_open(p->root, &p->root->slots[SLOT_PRIMARY], opts->outdir, error)) {
+		mf_pipeline_free(p);
+		return NULL;
 	}
 	return p;
 }
 
-/* The slot that takes `kind`: the primary writer if it can, else a companion. */
-static writer_slot *slot_for(mf_pipeline *p, mf_kind kind, GError **error)
+/* The output tree of an item: OUTDIR, or OUTDIR/<mailbox>/ (a safe name). */
+static output_tree *tree_for(mf_pipeline *p, const mf_item *item)
 {
-	writer_slot *primary = &p->slots[SLOT_PRIMARY];
-	if (primary->driver->kinds & MF_KIND_BIT(kind))
-		return primary;
-	int index = kind == MF_KIND_MESSAGE                 ? SLOT_MAIL
-	            : (MF_KIND_BIT(kind) & MF_KINDS_CALENDAR) ? SLOT_CALENDAR
-	                                                     : SLOT_CARDS;
-	writer_slot *slot = &p->slots[index];
-	slot->companion = TRUE;
-	if (!slot->writer && writes_output(p)) {
-		char *dir = index == SLOT_MAIL
-			? g_build_filename(p->opts->outdir, COMPANION_MAILDIR, NULL)
-			: g_strdup(p->opts->outdir);
-		if (g_mkdir_with_parents(dir, 0755) == 0)
-			slot->writer = slot->driver->open(dir, p->opts, error);
-		else
-			g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "cannot create %s: %s", dir,
-			            g_strerror(errno));
+	if (!item->mailbox)
+		return p->root;
+	output_tree *t = g_hash_table_lookup(p->trees, item->mailbox);
+	if (t)
+		return t;
+	const char *segments[] = { item->mailbox, NULL };
+	char **mapped = mf_namer_map(p->tree_names, segments);
+	char *dir = g_build_filename(p->opts->outdir, mapped[0], NULL);
+	char *key = g_strdup(item->mailbox);
+	t = tree_new(p, dir, key);
+	g_hash_table_insert(p->trees, key, t);
+	g_free(dir);
+	g_strfreev(mapped);
+	return t;
+}
+
+/* The slot that takes `kind`: the primary writer if it can, else a companion. */
+static writer_slot *slot_for(output_tree *t, gboolean writes, mf_kind kind, GError **error)
+{
+	writer_slot *primary = &t->slots[SLOT_PRIMARY];
+	int index = SLOT_PRIMARY;
+	if (!(primary->driver->kinds & MF_KIND_BIT(kind)))
+		index = kind == MF_KIND_MESSAGE                   ? SLOT_MAIL
+		        : (MF_KIND_BIT(kind) & MF_KINDS_CALENDAR) ? SLOT_CALENDAR
+		                                                  : SLOT_CARDS;
+	writer_slot *slot = &t->slots[index];
+	slot->companion = index != SLOT_PRIMARY;
+	if (!slot->writer && writes) {
+		char *dir = index == SLOT_MAIL ? g_build_filename(t->outdir, COMPANION_MAILDIR, NULL)
+		                               : g_strdup(t->outdir);
+		gboolean ok = slot_open(t, slot, dir, error);
 		g_free(dir);
-		if (!slot->writer)
+		if (!ok)
 			return NULL;
 	}
 	return slot;
@@ -214,11 +287,11 @@ static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
                            const char *const *f, GError **error)
 {
 	settle_internal_date(item);
-	if (!p->slots[SLOT_PRIMARY].driver) {
+	if (!p->primary) {
 		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
 		return TRUE;
 	}
-	writer_slot *slot = slot_for(p, item->kind, error);
+	writer_slot *slot = slot_for(tree_for(p, item), writes_output(p), item->kind, error);
 	if (!slot)
 		return FALSE;
 	if (slot->companion)
@@ -239,6 +312,20 @@ static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
 	return TRUE;
 }
 
+/* The folder an item is counted under: its source folder, behind its mailbox
+ * for a multi-user source ("jdoe@example.com/Calendar"). Caller frees. */
+static char **report_folder(const mf_item *item)
+{
+	if (!item->mailbox)
+		return g_strdupv(item->folder);
+	guint n = item->folder ? g_strv_length(item->folder) : 0;
+	char **f = g_new0(char *, n + 2);
+	f[0] = g_strdup(item->mailbox);
+	for (guint i = 0; i < n; i++)
+		f[i + 1] = g_strdup(item->folder[i]);
+	return f;
+}
+
 /* Takes one item through the transforms from number `first` (0 for an item
  * from the reader, more for one a transform made) and writes it,
  * then the items the transforms made from it. FALSE only when the output
@@ -246,7 +333,7 @@ static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
 static gboolean process_from(mf_pipeline *p, const char *source, mf_item *item, guint first,
                              GError **error)
 {
-	char **folder = g_strdupv(item->folder); /* rows are keyed by the source folder */
+	char **folder = report_folder(item); /* rows are keyed by the source folder */
 	const char *const *f = (const char *const *)folder;
 	GPtrArray *extras = g_ptr_array_new(); /* mf_item*, next transform index, ... */
 	/* Items a transform made were not in the source: "created", not "read". */
@@ -286,11 +373,13 @@ static void record_source(mf_pipeline *p, const char *path, const mf_reader_driv
 static void handle_broken(mf_pipeline *p, const char *path, mf_item *item, GError *err)
 {
 	static const char *const root[] = { NULL };
-	const char *const *folder = item ? (const char *const *)item->folder : root;
+	char **owned = item ? report_folder(item) : NULL;
+	const char *const *folder = owned ? (const char *const *)owned : root;
 	mf_kind kind = item ? item->kind : MF_KIND_MESSAGE;
 	mf_report_count(p->report, path, folder, kind, MF_COUNT_READ);
 	quarantine(p, path, item, folder, kind, item ? item->locator : NULL,
 	           err ? err->message : "unreadable item");
+	g_strfreev(owned);
 }
 
 gboolean mf_pipeline_run(mf_pipeline *p, const char *path, GError **error)
@@ -347,21 +436,13 @@ gboolean mf_pipeline_run(mf_pipeline *p, const char *path, GError **error)
 
 gboolean mf_pipeline_finish(mf_pipeline *p, GError **error)
 {
-	gboolean ok = TRUE;
-	for (int i = 0; i < SLOT_N; i++) {
-		writer_slot *slot = &p->slots[i];
-		if (!slot->writer)
-			continue;
-		GError *err = NULL;
-		if (!slot->driver->close(slot->writer, &err)) {
-			if (ok)
-				g_propagate_error(error, err);
-			else
-				g_clear_error(&err);
+	gboolean ok = tree_finish(p->root, error);
+	GHashTableIter it;
+	gpointer tree;
+	g_hash_table_iter_init(&it, p->trees);
+	while (g_hash_table_iter_next(&it, NULL, &tree))
+		if (!tree_finish(tree, ok ? error : NULL))
 			ok = FALSE;
-		}
-		slot->writer = NULL;
-	}
 	return ok;
 }
 
@@ -370,6 +451,9 @@ void mf_pipeline_free(mf_pipeline *p)
 	if (!p)
 		return;
 	mf_pipeline_finish(p, NULL);
+	tree_free(p->root);
+	g_hash_table_destroy(p->trees);
+	mf_namer_free(p->tree_names);
 	mf_progress_free(p->progress);
 	g_free(p);
 }

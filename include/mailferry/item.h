@@ -62,6 +62,12 @@ typedef struct mf_item {
 	gint64 internal_date; /* seconds since the epoch (UTC); 0 when unknown */
 	char *envelope_sender;/* mbox From_ line sender, or NULL */
 
+	/* Multi-user sources (an MDaemon server, a CalendarServer dump): the address
+	 * or id of the mailbox the item belongs to. The pipeline gives each mailbox
+	 * its own output tree, OUTDIR/<mailbox after --map>/. NULL for one-mailbox
+	 * sources. */
+	char *mailbox;
+
 	GBytes *mime;               /* MF_KIND_MESSAGE */
 	icalcomponent *ical;        /* VCALENDAR for events, tasks, notes */
 	char *vcard;                /* contacts and distribution lists */

@@ -34,7 +34,8 @@ static mf_transform_result dedupe_uid(mf_item *item, const mf_options *opts,
 		return MF_TRANSFORM_KEEP;
 	}
 	char *folder = mf_folder_to_string((const char *const *)item->folder);
-	char *key = g_strdup_printf("%s\x01%d\x01%s", folder, (int)item->kind, uid);
+	char *key = g_strdup_printf("%s\x01%s\x01%d\x01%s", item->mailbox ? item->mailbox : "",
+	                            folder, (int)item->kind, uid);
 	char *digest = item_digest(item);
 	const char *seen = mf_report_remember(report, "uid", key, digest);
 	char *derived = g_strdup_printf("%s-%.12s", uid, digest);

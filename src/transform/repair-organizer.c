@@ -65,12 +65,15 @@ static mf_transform_result repair_organizer(mf_item *item, const mf_options *opt
 	(void)report, (void)reason_r;
 	if (!mfr_is_calendar(item))
 		return MF_TRANSFORM_KEEP;
+	/* Without --owner, a multi-user source's mailbox is the calendar owner
+	 * when it is an address (after --map). */
+	const char *owner = opts && opts->owner ? opts->owner
+		: item->mailbox && strchr(item->mailbox, '@') ? item->mailbox : NULL;
 	GPtrArray *comps = mfr_components(item);
 	gboolean changed = FALSE;
 	for (guint i = 0; i < comps->len; i++)
 		if (icalcomponent_isa(comps->pdata[i]) != ICAL_VJOURNAL_COMPONENT)
-			changed = repair_component(comps->pdata[i], opts ? opts->owner : NULL) ||
-			          changed;
+			changed = repair_component(comps->pdata[i], owner) || changed;
 	g_ptr_array_unref(comps);
 	if (changed)
 		mfr_tag(item, "Meetings_MissingOrganizer");

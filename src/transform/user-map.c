@@ -73,11 +73,30 @@ static void map_property(icalproperty *p, GHashTable *map, mf_report *report)
 	g_free(key);
 }
 
+/* The mailbox a multi-user source filed the item under (its output tree). */
+static void map_mailbox(mf_item *item, GHashTable *map, mf_report *report)
+{
+	if (!item->mailbox)
+		return;
+	char *key = address_key(item->mailbox);
+	const char *target = g_hash_table_lookup(map, key);
+	if (target) {
+		g_free(item->mailbox);
+		item->mailbox = g_strdup(target);
+	} else if (*key && !strchr(key, '@') && report) {
+		mf_report_unmapped(report, key);
+	}
+	g_free(key);
+}
+
 static mf_transform_result user_map(mf_item *item, const mf_options *opts, mf_report *report,
                                     char **reason_r)
 {
 	(void)reason_r;
-	if (!opts || !opts->user_map || !mfr_is_calendar(item))
+	if (!opts || !opts->user_map)
+		return MF_TRANSFORM_KEEP;
+	map_mailbox(item, opts->user_map, report);
+	if (!mfr_is_calendar(item))
 		return MF_TRANSFORM_KEEP;
 	GPtrArray *comps = mfr_components(item);
 	for (guint i = 0; i < comps->len; i++) {
