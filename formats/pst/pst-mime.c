@@ -173,7 +173,7 @@ static void read_calendar(mfi_pst_build *b, libpff_item_t *msg, int cp, bodies *
 	g_free(cls);
 	if (!meeting)
 		return;
-	icalcomponent *cal = mfi_pst_build_vcalendar(b->pf, msg, b->locator, NULL, NULL);
+	icalcomponent *cal = mfi_pst_build_vcalendar(b->pf, msg, b->locator, b->tags, NULL);
 	if (!cal)
 		return;
 	icalcomponent_add_property(cal, icalproperty_new_method(icalenum_string_to_method(method)));
@@ -490,7 +490,8 @@ static GBytes *to_lf_bytes(GMimeMessage *mime)
 }
 
 GBytes *mfi_pst_message_to_mime(const mfi_pst_file *pf, libpff_item_t *message,
-                                guint32 node_id, GPtrArray *damaged, GError **error)
+                                guint32 node_id, GPtrArray *damaged, GPtrArray *tags,
+                                GError **error)
 {
 	char *locator = g_strdup_printf("node %u", node_id);
 	mfi_pst_build b = {
@@ -498,6 +499,7 @@ GBytes *mfi_pst_message_to_mime(const mfi_pst_file *pf, libpff_item_t *message,
 		.locator = locator,
 		.seed = g_strdup_printf("%s.%u", pf->id_hash, node_id),
 		.damaged = damaged,
+		.tags = tags,
 	};
 	GMimeMessage *mime = mfi_pst_build_message(&b, message, error);
 	GBytes *bytes = NULL;

@@ -20,12 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#if defined(__has_include)
-#if __has_include("pst-items.h")
 #include "pst-items.h" /* appointments, tasks, notes, contacts: iCalendar / vCard */
-#define MFI_HAVE_PST_ITEMS 1
-#endif
-#endif
 
 typedef struct frame {
 	libpff_item_t *folder;  /* owned */
@@ -48,6 +43,10 @@ struct mf_reader {
 	GQueue pending;         /* pending*, damage to report before the next item */
 	GPtrArray *ignored;
 	guint64 total_items, done_items, file_size;
+	gboolean recover;       /* --recover: orphan and deleted items after the tree */
+	GPtrArray *lost;        /* mfi_pst_lost*, collected when the tree is done */
+	GHashTable *seen;       /* --recover: node ids written, so none comes twice */
+	guint next_lost;
 };
 
 int mfi_pst_probe(const char *path, gboolean is_dir, const guint8 *head, gsize head_len)
@@ -93,7 +92,7 @@ static guint32 item_id(libpff_item_t *item)
 	return id;
 }
 
-static char *folder_name(libpff_item_t *folder)
+char *mfi_pst_folder_name(libpff_item_t *folder)
 {
 	libpff_error_t *err = NULL;
 	size_t size = 0;
@@ -166,7 +165,7 @@ static char **child_segments(mf_reader *r, frame *parent, libpff_item_t *child)
 	char **seg = g_new0(char *, n + 2);
 	for (guint i = 0; i < n; i++)
 		seg[i] = g_strdup(parent->segments[i]);
-	seg[n] = folder_name(child);
+	seg[n] = mfi_pst_folder_name(child);
 	return seg;
 }
 
@@ -215,7 +214,7 @@ static guint32 find_ipm_by_name(libpff_item_t *folder, int depth)
 		libpff_item_t *sub = NULL;
 		if (libpff_folder_get_sub_folder(folder, i, &sub, &err) != 1)
 			continue;
-		char *name = folder_name(sub);
+		char *name = mfi_pst_folder_name(sub);
 		if (is_ipm_name(name))
 			nid = item_id(sub);
 		else if (depth == 0 && g_ascii_strcasecmp(name, "Root - Public") != 0)
@@ -292,6 +291,9 @@ mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error
 	r->pf.path = r->path;
 	r->stack = g_ptr_array_new_with_free_func(frame_free);
 	r->ignored = g_ptr_array_new_with_free_func(g_free);
+	r->recover = opts && opts->pst_recover;
+	if (r->recover)
+		r->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_queue_init(&r->pending);
 	struct stat st;
 	if (stat(path, &st) != 0) {
@@ -346,10 +348,18 @@ mf_kind mfi_pst_class_kind(const char *message_class)
 	return MF_KIND_MESSAGE;
 }
 
+/* Repair tags of a message (from its meeting data) are also IMAP keywords, so
+ * a person finds the tagged messages in a mail client. */
 static gboolean render_message(mf_reader *r, libpff_item_t *msg, guint32 id, mf_item *item,
                                GPtrArray *damaged, GError **error)
 {
-	GBytes *mime = mfi_pst_message_to_mime(&r->pf, msg, id, damaged, error);
+	GPtrArray *tags = g_ptr_array_new();
+	GBytes *mime = mfi_pst_message_to_mime(&r->pf, msg, id, damaged, tags, error);
+	for (guint i = 0; mime && i < tags->len; i++) {
+		mf_item_add_repair_tag(item, tags->pdata[i]);
+		mf_item_add_keyword(item, tags->pdata[i]);
+	}
+	g_ptr_array_unref(tags);
 	if (!mime)
 		return FALSE;
 	mf_item_take_mime(item, mime);
@@ -358,29 +368,19 @@ static gboolean render_message(mf_reader *r, libpff_item_t *msg, guint32 id, mf_
 
 /* The one place where the other item kinds plug in: appointments, tasks, notes,
  * contacts and distribution lists go to their iCalendar/vCard mappers
- * (pst-items.h). Built without them, they are rendered as MIME messages, so
- * nothing is lost. Returns the item to yield (`item` or its replacement), or
+ * (pst-items.h). Returns the item to yield (`item` or its replacement), or
  * NULL with *error when the item cannot be converted (then `item` stays valid
  * for the quarantine entry). */
 static mf_item *convert_item(mf_reader *r, libpff_item_t *msg, guint32 id, mf_item *item,
                              GPtrArray *damaged, GError **error)
 {
-	switch (item->kind) {
-	case MF_KIND_MESSAGE:
-		break;
-	default: {
-#ifdef MFI_HAVE_PST_ITEMS
+	if (item->kind != MF_KIND_MESSAGE) {
 		mf_item *conv = mfi_pst_item_convert(&r->pf, msg, item->kind, item->locator, error);
 		if (!conv)
 			return NULL;
 		mf_item_set_folder(conv, (const char *const *)item->folder);
 		mf_item_free(item);
 		return conv;
-#else
-		item->kind = MF_KIND_MESSAGE;
-		break;
-#endif
-	}
 	}
 	return render_message(r, msg, id, item, damaged, error) ? item : NULL;
 }
@@ -403,24 +403,16 @@ static mf_item *new_item(mf_reader *r, frame *f, const char *locator)
 	return item;
 }
 
-static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **item_r,
-                                   GError **error)
+/* Turns one message of any class into an item in `segments`; takes `msg`. */
+static mf_next_result emit_message(mf_reader *r, libpff_item_t *msg, char **segments,
+                                   mf_item **item_r, GError **error)
 {
-	libpff_item_t *msg = NULL;
-	libpff_error_t *err = NULL;
-	r->done_items++;
-	if (libpff_folder_get_sub_message(f->folder, index, &msg, &err) != 1) {
-		char *text = mfi_pst_error_text(&err);
-		char *locator = g_strdup_printf("folder node %u message %d", item_id(f->folder), index);
-		*item_r = new_item(r, f, locator);
-		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: %s", r->path, locator, text);
-		g_free(locator);
-		g_free(text);
-		return MF_NEXT_BROKEN;
-	}
 	guint32 id = item_id(msg);
+	if (r->seen)
+		g_hash_table_add(r->seen, GUINT_TO_POINTER(id));
 	char *locator = g_strdup_printf("node %u", id);
-	mf_item *item = new_item(r, f, locator);
+	mf_item *item = mf_item_new(MF_KIND_MESSAGE, r->path, locator);
+	mf_item_set_folder(item, (const char *const *)segments);
 	int cp = mfi_pst_item_codepage(msg, r->pf.ascii_codepage);
 	char *cls = mfi_pst_get_string(msg, MFI_PR_MESSAGE_CLASS, cp);
 	item->kind = mfi_pst_class_kind(cls);
@@ -437,7 +429,7 @@ static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **
 		res = MF_NEXT_BROKEN;
 	for (guint i = 0; i < damaged->len; i++) {
 		mf_item_add_repair_tag(item, "PST_AttachmentUnreadable");
-		add_pending(r, f->segments, g_strdup(locator),
+		add_pending(r, segments, g_strdup(locator),
 		            g_strdup_printf("%s: %s: %s", r->path, locator,
 		                            (char *)damaged->pdata[i]));
 	}
@@ -445,6 +437,53 @@ static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **
 	g_free(locator);
 	libpff_item_free(&msg, NULL);
 	*item_r = item;
+	return res;
+}
+
+static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **item_r,
+                                   GError **error)
+{
+	libpff_item_t *msg = NULL;
+	libpff_error_t *err = NULL;
+	r->done_items++;
+	if (libpff_folder_get_sub_message(f->folder, index, &msg, &err) != 1) {
+		char *text = mfi_pst_error_text(&err);
+		char *locator = g_strdup_printf("folder node %u message %d", item_id(f->folder), index);
+		*item_r = new_item(r, f, locator);
+		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: %s", r->path, locator, text);
+		g_free(locator);
+		g_free(text);
+		return MF_NEXT_BROKEN;
+	}
+	return emit_message(r, msg, f->segments, item_r, error);
+}
+
+/* --recover, after the folder tree: the next orphan or recovered item, tagged
+ * with its origin as category, keyword and repair tag. */
+static mf_next_result read_lost(mf_reader *r, mf_item **item_r, GError **error)
+{
+	if (!r->lost)
+		r->lost = mfi_pst_lost_items(&r->pf, r->ignored);
+	mfi_pst_lost *l = NULL;
+	while (!l && r->next_lost < r->lost->len) {
+		l = r->lost->pdata[r->next_lost++];
+		guint32 id = item_id(l->item);
+		if (l->listed && id && g_hash_table_contains(r->seen, GUINT_TO_POINTER(id))) {
+			/* a recovered folder listing a live item, or an item listed twice */
+			g_ptr_array_add(r->ignored, g_strdup_printf("%s node %u: written already",
+			                                            l->category, id));
+			l = NULL;
+		}
+	}
+	if (!l)
+		return MF_NEXT_END;
+	libpff_item_t *msg = g_steal_pointer(&l->item);
+	mf_next_result res = emit_message(r, msg, l->folder, item_r, error);
+	if (*item_r) {
+		mf_item_add_category(*item_r, l->category);
+		mf_item_add_keyword(*item_r, l->category);
+		mf_item_add_repair_tag(*item_r, l->category);
+	}
 	return res;
 }
 
@@ -486,7 +525,7 @@ mf_next_result mfi_pst_next(mf_reader *r, mf_item **item_r, GError **error)
 		if (!g_queue_is_empty(&r->pending))
 			return pop_pending(r, item_r, error);
 		if (r->stack->len == 0)
-			return MF_NEXT_END;
+			return r->recover ? read_lost(r, item_r, error) : MF_NEXT_END;
 		frame *f = r->stack->pdata[r->stack->len - 1];
 		if (f->next_message < f->n_messages)
 			return read_message(r, f, f->next_message++, item_r, error);
@@ -518,7 +557,11 @@ void mfi_pst_close(mf_reader *r)
 {
 	if (!r)
 		return;
-	g_ptr_array_unref(r->stack); /* folders before the file */
+	g_ptr_array_unref(r->stack); /* folders and items before the file */
+	if (r->lost)
+		g_ptr_array_unref(r->lost);
+	if (r->seen)
+		g_hash_table_destroy(r->seen);
 	g_queue_clear_full(&r->pending, (GDestroyNotify)pending_free);
 	g_ptr_array_unref(r->ignored);
 	if (r->pf.file) {

@@ -98,6 +98,24 @@ void mfi_pst_close(mf_reader *reader);
  * meeting requests and everything unknown stay MF_KIND_MESSAGE. */
 mf_kind mfi_pst_class_kind(const char *message_class);
 
+/* The folder's display name (valid UTF-8), else "node N". Caller frees. */
+char *mfi_pst_folder_name(libpff_item_t *folder);
+
+/* pst-recover.c: --recover */
+
+typedef struct mfi_pst_lost {
+	libpff_item_t *item; /* owned */
+	char **folder;       /* owned: "Recovered Items"[/recovered folder names] */
+	const char *category;/* "Recovered_Orphan" or "Recovered_Deleted" */
+	gboolean listed;     /* listed by a recovered folder: resolved through the live
+	                        index, so possibly an item of the folder tree */
+} mfi_pst_lost;
+
+/* Orphan items, then the deleted items libpff recovers from unallocated space
+ * (messages of recovered folders included), as mfi_pst_lost*. Problems go to
+ * `notes` (char*, for the report's ignored list). */
+GPtrArray *mfi_pst_lost_items(const mfi_pst_file *pf, GPtrArray *notes);
+
 /* pst-props.c. The item's properties live in its record set 0. */
 
 /* libpff's error text ("func: unable to ..." lines joined by "; "), freeing *error.
@@ -156,14 +174,18 @@ typedef struct mfi_pst_build {
 	guint boundaries;       /* boundaries made so far */
 	guint depth;            /* embedded message nesting */
 	GPtrArray *damaged;     /* borrowed: char* notes on unreadable attachments */
+	GPtrArray *tags;        /* borrowed, may be NULL: static repair tag names from the
+	                           meeting data of the message (text/calendar part) */
 } mfi_pst_build;
 
 /* The message as RFC 5322 bytes (LF line ends). `node_id` names it in generated
  * ids and boundaries. Attachments that cannot be read become a text note inside
- * the message and a line in `damaged` ("attachment N: <libpff error>"). NULL
+ * the message and a line in `damaged` ("attachment N: <libpff error>"). Repairs
+ * made to its meeting data add (static) tag names to `tags` (may be NULL). NULL
  * with *error (MF_ERROR_ITEM) when the message cannot be read at all. */
 GBytes *mfi_pst_message_to_mime(const mfi_pst_file *pf, libpff_item_t *message,
-                                guint32 node_id, GPtrArray *damaged, GError **error);
+                                guint32 node_id, GPtrArray *damaged, GPtrArray *tags,
+                                GError **error);
 /* The same as a GMime message, for embedding (message/rfc822). Caller unrefs. */
 GMimeMessage *mfi_pst_build_message(mfi_pst_build *b, libpff_item_t *message,
                                     GError **error);

@@ -25,6 +25,7 @@ typedef struct mf_options {
 	gboolean fsync_items;      /* --fsync: fsync every item before rename */
 	gboolean progress;         /* --progress, or stderr is a TTY */
 	gboolean verbose;
+	gboolean pst_recover;      /* --recover: PST/OST orphan and deleted items too */
 
 	/* folder selection (src/transform/folder-filter.c, folder-rename.c) */
 	GPtrArray *include;        /* GRegex* */

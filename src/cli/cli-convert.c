@@ -16,7 +16,7 @@ typedef struct {
 	char *mailbox, *ews_version;
 	gint batch_items;
 	gint64 batch_bytes;
-	gboolean exclude_system, dry_run, progress, fsync, quiet;
+	gboolean exclude_system, dry_run, progress, fsync, quiet, recover;
 } convert_args;
 
 static gboolean parse_mbox_format(const char *name, mf_mbox_format *format_r)
@@ -125,6 +125,7 @@ static gboolean build_options(convert_args *a, mf_options *opts, GError **error)
 	opts->from_format = a->from;
 	opts->outdir = a->outdir;
 	opts->dry_run = a->dry_run;
+	opts->pst_recover = a->recover;
 	opts->fsync_items = a->fsync;
 	opts->progress = a->progress || (isatty(STDERR_FILENO) && !a->quiet);
 	opts->exclude_system = a->exclude_system;
@@ -272,6 +273,7 @@ int mf_cli_convert(int argc, char **argv)
 		{ "ews-version", 0, 0, G_OPTION_ARG_STRING, &a.ews_version, "--to ews: RequestServerVersion (default Exchange2013_SP1)", "VERSION" },
 		{ "batch-items", 0, 0, G_OPTION_ARG_INT, &a.batch_items, "--to ews: at most N items per request (default 50)", "N" },
 		{ "batch-bytes", 0, 0, G_OPTION_ARG_INT64, &a.batch_bytes, "--to ews: at most N bytes of item XML (mostly base64 MIME) per request (default 26214400)", "N" },
+		{ "recover", 0, 0, G_OPTION_ARG_NONE, &a.recover, "PST/OST: also write orphan items and deleted items libpff recovers, to \"Recovered Items\" with category Recovered_Orphan or Recovered_Deleted", NULL },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &a.dry_run, "Read everything and print the report without writing", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a.progress, "Show progress even when stderr is not a terminal", NULL },
 		{ "fsync", 0, 0, G_OPTION_ARG_NONE, &a.fsync, "fsync every item before it appears (slower, safer on power loss)", NULL },

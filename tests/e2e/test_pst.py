@@ -20,7 +20,11 @@ does not say BROKEN, converted --to maildir and --to mbox:
   multipart/alternative: its method= parameter equals the METHOD inside,
   python3-icalendar parses it, the VEVENT has UID, DTSTAMP and DTSTART; a
   REPLY has an ATTENDEE with its PARTSTAT, a CANCEL STATUS:CANCELLED;
-* a second run gives a byte-identical tree (Maildir mtimes included).
+* a second run gives a byte-identical tree (Maildir mtimes included);
+* --recover: every message pffexport recovers (its "<target>.recovered/
+  Message<n>" items, by subject) is in the folder "Recovered Items", every
+  message there carries a Recovered_* repair tag (report), and the folder
+  tree's own items are written exactly as without --recover.
 Every BROKEN file: exit 3, a message naming the file, no crash.
 """
 
@@ -343,6 +347,8 @@ def check_good(src):
     check_messages(name, msgs, source_header_defects(export_dir) if export_dir else set())
     check_attachments(name, export_dir, msgs)
     check_meetings(name, export_dir, msgs)
+    if export_dir:
+        check_recover(name, src, export_dir, rep)
     # determinism
     out2 = os.path.join(mktemp("mfpst-"), "out")
     r2 = mfe2e.run_mf(["convert", src, "-o", out2, "--to", "maildir"])
@@ -357,6 +363,54 @@ def check_good(src):
         res.check(n == written(repm, ("message",)), name,
                   "mbox: Python mailbox finds %d messages, report says %d written"
                   % (n, written(repm, ("message",))))
+
+
+def pffexport_recovered_subjects(export_dir):
+    """Subjects of the top-level messages pffexport's recovery wrote."""
+    rec = export_dir[:-len(".export")] + ".recovered" if export_dir else None
+    subjects = collections.Counter()
+    if not rec or not os.path.isdir(rec):
+        return subjects
+    for d in os.listdir(rec):
+        path = os.path.join(rec, d, "OutlookHeaders.txt")
+        if re.fullmatch(r"Message\d+", d) and os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if line.startswith("Subject:"):
+                        subjects[" ".join(line[len("Subject:"):].split())] += 1
+                        break
+    return subjects
+
+
+def check_recover(name, src, export_dir, plain_rep):
+    out = os.path.join(mktemp("mfpst-"), "out")
+    rpath = out + ".json"
+    r = mfe2e.run_mf(["convert", src, "-o", out, "--to", "maildir", "--recover",
+                      "--report", rpath])
+    if not mfe2e.check_run_sane(res, name + " --recover", r):
+        return
+    rep = mfe2e.load_report(res, name + " --recover", rpath)
+    mfe2e.check_report(res, name + " --recover", rep, r.rc)
+    recovered = [m for m in maildir_messages(out) if m[0].split(".")[1:2] == ["Recovered Items"]]
+    ours = collections.Counter(" ".join(str(email.message_from_bytes(b)["Subject"] or "").split())
+                               for _f, _k, b in recovered)
+    peer = pffexport_recovered_subjects(export_dir)
+    missing = peer - ours
+    res.check(not missing, name, "--recover: pffexport's %d recovered messages are among our %d "
+              "(missing %s)" % (sum(peer.values()), len(recovered), dict(missing)))
+    tags = sum(n for t, n in rep.get("repairs", {}).items() if t.startswith("Recovered_"))
+    rows = [f for f in rep["folders"] if f["folder"].startswith("Recovered Items")]
+    items = sum(f["written"] for f in rows)
+    res.check(tags == items, name, "--recover: %d Recovered_* tags for %d recovered items"
+              % (tags, items))
+    res.check(len(recovered) == sum(f["written"] for f in rows if f["kind"] == "message"), name,
+              "--recover: Python mailbox finds the %d recovered messages the report counts"
+              % len(recovered))
+    def tree_rows(report):
+        return sorted((f["folder"], f["kind"], f["written"]) for f in report["folders"]
+                      if not f["folder"].startswith("Recovered Items"))
+    res.check(tree_rows(rep) == tree_rows(plain_rep), name,
+              "--recover writes the folder tree's items as a plain run does")
 
 
 def check_broken(src):
