@@ -24,8 +24,7 @@ enum {
 
 #define READ_CHUNK 65536
 
-/* The attachment's bytes; NULL with *text_r (libpff error) when unreadable. */
-static GBytes *attachment_data(libpff_item_t *att, char **text_r)
+GBytes *mfi_pst_attachment_data(libpff_item_t *att, char **text_r)
 {
 	libpff_error_t *err = NULL;
 	size64_t size = 0;
@@ -53,7 +52,7 @@ static GBytes *attachment_data(libpff_item_t *att, char **text_r)
 	return g_byte_array_free_to_bytes(buf);
 }
 
-static char *attachment_name(libpff_item_t *att, int cp, int index)
+char *mfi_pst_attachment_name(libpff_item_t *att, int cp, int index)
 {
 	static const guint32 tags[] = { MFI_PR_ATTACH_LONG_FILENAME, MFI_PR_ATTACH_FILENAME,
 		                        MFI_PR_DISPLAY_NAME };
@@ -74,7 +73,7 @@ static gboolean structured_type(const char *type)
 	       g_ascii_strncasecmp(type, "message/", 8) == 0;
 }
 
-static char *content_type_for(libpff_item_t *att, int cp, const char *name, GBytes *data)
+char *mfi_pst_attachment_type(libpff_item_t *att, int cp, const char *name, GBytes *data)
 {
 	char *tag = mfi_pst_get_string(att, MFI_PR_ATTACH_MIME_TAG, cp);
 	if (tag && strchr(g_strstrip(tag), '/') && !strchr(tag, ' ') && !structured_type(tag))
@@ -231,9 +230,9 @@ static void add_file(mfi_pst_build *b, libpff_item_t *att, int index, int method
                      const char *html, GMimeMultipart *mixed, GMimeMultipart *related)
 {
 	int cp = mfi_pst_item_codepage(att, b->pf->ascii_codepage);
-	char *name = attachment_name(att, cp, index);
+	char *name = mfi_pst_attachment_name(att, cp, index);
 	char *why = NULL;
-	GBytes *data = attachment_data(att, &why);
+	GBytes *data = mfi_pst_attachment_data(att, &why);
 	if (!data) {
 		add_note(b, mixed, index, name, why);
 		g_free(why);
@@ -244,7 +243,7 @@ static void add_file(mfi_pst_build *b, libpff_item_t *att, int index, int method
 	                                           method <= ATTACH_BY_REF_ONLY) ||
 	                  method == ATTACH_BY_WEB_REF;
 	char *type = opaque ? g_strdup("application/octet-stream")
-	                    : content_type_for(att, cp, name, data);
+	                    : mfi_pst_attachment_type(att, cp, name, data);
 	GMimePart *part = bytes_part(type, data);
 	char *cid = content_id(att, cp);
 	gboolean inline_image = related && html_uses_cid(html, cid);
@@ -274,7 +273,7 @@ static void add_embedded(mfi_pst_build *b, libpff_item_t *att, int index,
                          GMimeMultipart *mixed)
 {
 	int cp = mfi_pst_item_codepage(att, b->pf->ascii_codepage);
-	char *name = attachment_name(att, cp, index);
+	char *name = mfi_pst_attachment_name(att, cp, index);
 	libpff_item_t *sub = NULL;
 	libpff_error_t *err = NULL;
 	if (b->depth >= 16 || libpff_attachment_get_item(att, &sub, &err) != 1) {

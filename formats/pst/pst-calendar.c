@@ -348,6 +348,16 @@ icalcomponent *mfi_pst_build_vcalendar(const mfi_pst_file *pf, libpff_item_t *it
 	return cal;
 }
 
+/* The series (or single) VEVENT: the one without RECURRENCE-ID. */
+static icalcomponent *master_vevent(icalcomponent *cal)
+{
+	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
+	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+			return c;
+	return NULL;
+}
+
 mf_item *mfi_pst_item_to_event(const mfi_pst_file *pf, libpff_item_t *item,
                                const char *locator, GError **error)
 {
@@ -360,6 +370,9 @@ mf_item *mfi_pst_item_to_event(const mfi_pst_file *pf, libpff_item_t *item,
 	int cp = mfi_pst_item_codepage(item, pf->ascii_codepage);
 	mf_item *it = mfi_pst_item_new(pf, item, MF_KIND_EVENT, locator, cp);
 	it->ical = cal;
+	icalcomponent *master = master_vevent(cal);
+	if (master)
+		mfi_pst_add_ical_attachments(pf, item, master, it);
 	for (guint i = 0; i < tags->len; i++)
 		mf_item_add_repair_tag(it, tags->pdata[i]);
 	g_ptr_array_unref(tags);

@@ -117,6 +117,7 @@ static mf_item *convert(const mfi_pst_file *pf, libpff_item_t *item, const char 
 	icalcomponent *comp = icalcomponent_new(comp_kind);
 	mfi_pst_add_common_props(pf, item, named, comp, cp);
 	fill(comp, item, named, cp, it);
+	mfi_pst_add_ical_attachments(pf, item, comp, it);
 	it->ical = mfi_pst_vcalendar_wrap(comp, NULL);
 	mfi_pst_named_free(named);
 	return it;

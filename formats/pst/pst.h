@@ -209,6 +209,21 @@ InternetAddress *mfi_pst_mailbox(const char *name, const char *addrtype, const c
  * text notes and lines in b->damaged. */
 void mfi_pst_add_attachments(mfi_pst_build *b, libpff_item_t *message, const char *html,
                              GMimeMultipart *mixed, GMimeMultipart *related);
+/* The attachment's bytes; NULL with *text_r (libpff error) when unreadable. */
+GBytes *mfi_pst_attachment_data(libpff_item_t *att, char **text_r);
+/* Long file name, else short, else display name, else "attachment-N". */
+char *mfi_pst_attachment_name(libpff_item_t *att, int cp, int index);
+/* Its MIME type: the stored one when usable, else a guess; never text/,
+ * multipart/ or message/ (the bytes stay opaque). Caller frees. */
+char *mfi_pst_attachment_type(libpff_item_t *att, int cp, const char *name, GBytes *data);
+
+/* pst-ical-attach.c */
+
+/* The attachments of an appointment, task or note as iCalendar ATTACH
+ * properties of `comp`. Unreadable ones become a COMMENT and the tag
+ * PST_AttachmentUnreadable on `item`. */
+void mfi_pst_add_ical_attachments(const mfi_pst_file *pf, libpff_item_t *message,
+                                  icalcomponent *comp, mf_item *item);
 
 /* pst-flags.c */
 

@@ -28,6 +28,7 @@ does not say BROKEN, converted --to maildir and --to mbox:
 Every BROKEN file: exit 3, a message naming the file, no crash.
 """
 
+import base64
 import collections
 import email
 import email.policy
@@ -119,6 +120,57 @@ def pffexport_attachment_sets(export_dir):
         if hashes:
             sets[hashes] += 1
     return sets
+
+
+CALENDAR_DIRS = ("Appointment", "Task", "Note", "Activity")
+
+
+def pffexport_calendar_files(export_dir):
+    """Counter of SHA-256s of the files pffexport extracts from appointments,
+    tasks and notes (top level of their Attachments/)."""
+    hashes = collections.Counter()
+    for root, dirs, _files in os.walk(export_dir):
+        item = os.path.basename(root)
+        if "Attachments" not in dirs or not item.rstrip("0123456789").startswith(CALENDAR_DIRS):
+            continue
+        if "Attachments" in root.split(os.sep):
+            continue  # inside an embedded message
+        adir = os.path.join(root, "Attachments")
+        for f in os.listdir(adir):
+            if os.path.isfile(os.path.join(adir, f)):
+                hashes[mfe2e.sha256_file(os.path.join(adir, f))] += 1
+    return hashes
+
+
+def ics_attachment_files(outdir):
+    """Counter of SHA-256s of the inline ATTACH files (not message/rfc822) in
+    every .ics under outdir, read with python3-icalendar."""
+    import icalendar
+    hashes = collections.Counter()
+    for root, _dirs, files in os.walk(outdir):
+        for f in files:
+            if not f.endswith(".ics") or "quarantine" in root.split(os.sep):
+                continue
+            with open(os.path.join(root, f), "rb") as fh:
+                cal = icalendar.Calendar.from_ical(fh.read())
+            for comp in cal.walk():
+                value = comp.get("ATTACH")
+                for a in value if isinstance(value, list) else [value] if value else []:
+                    if a.params.get("VALUE") != "BINARY" or a.params.get("FMTTYPE") == "message/rfc822":
+                        continue
+                    data = base64.b64decode(a.to_ical())
+                    hashes[hashlib.sha256(data).hexdigest()] += 1
+    return hashes
+
+
+def check_calendar_attachments(item, export_dir, outdir):
+    if not export_dir:
+        return
+    peer, ours = pffexport_calendar_files(export_dir), ics_attachment_files(outdir)
+    res.check(peer == ours, item, "appointment/task attachments: ours %d == pffexport's %d "
+              "(SHA-256; missing %d, extra %d)" % (sum(ours.values()), sum(peer.values()),
+                                                  sum((peer - ours).values()),
+                                                  sum((ours - peer).values())))
 
 
 def pffexport_meetings(export_dir):
@@ -346,6 +398,7 @@ def check_good(src):
     export_dir = pffexport(src)
     check_messages(name, msgs, source_header_defects(export_dir) if export_dir else set())
     check_attachments(name, export_dir, msgs)
+    check_calendar_attachments(name, export_dir, out)
     check_meetings(name, export_dir, msgs)
     if export_dir:
         check_recover(name, src, export_dir, rep)

@@ -1,0 +1,114 @@
+/* Files attached to appointments, tasks and notes -> iCalendar ATTACH
+ * properties with the bytes inline (RFC 5545 3.8.1.1: ENCODING=BASE64;
+ * VALUE=BINARY, FMTTYPE), the file name in X-FILENAME as Outlook and Apple
+ * write it. A recurring appointment keeps its modified occurrences as hidden
+ * embedded-message attachments ([MS-OXOCAL] 2.2.10.1.1: PidTagAttachmentHidden,
+ * afException); those are the RECURRENCE-ID components already, not files.
+ * Other embedded messages are attached as message/rfc822. */
+#include "pst.h"
+
+#include <string.h>
+
+static void add_attach(icalcomponent *comp, GBytes *data, const char *type, const char *name)
+{
+	gsize len = 0;
+	const guchar *d = g_bytes_get_data(data, &len);
+	char *b64 = g_base64_encode(d, len);
+	icalattach *a = icalattach_new_from_data(b64, NULL, NULL);
+	icalproperty *p = icalproperty_new_attach(a);
+	icalattach_unref(a);
+	g_free(b64);
+	icalproperty_add_parameter(p, icalparameter_new_encoding(ICAL_ENCODING_BASE64));
+	icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_BINARY));
+	icalproperty_add_parameter(p, icalparameter_new_fmttype(type));
+	icalparameter *fn = icalparameter_new_x(name);
+	icalparameter_set_xname(fn, "X-FILENAME");
+	icalproperty_add_parameter(p, fn);
+	icalcomponent_add_property(comp, p);
+}
+
+static void unreadable(icalcomponent *comp, mf_item *item, const char *name, const char *why)
+{
+	char *text = g_strdup_printf("attachment \"%s\" could not be read: %s", name, why);
+	icalcomponent_add_property(comp, icalproperty_new_comment(text));
+	mf_item_add_repair_tag(item, "PST_AttachmentUnreadable");
+	g_free(text);
+}
+
+/* An embedded message as RFC 5322 bytes; NULL with *why_r. */
+static GBytes *embedded_bytes(const mfi_pst_file *pf, libpff_item_t *att, char **why_r)
+{
+	libpff_item_t *sub = NULL;
+	libpff_error_t *err = NULL;
+	if (libpff_attachment_get_item(att, &sub, &err) != 1) {
+		*why_r = mfi_pst_error_text(&err);
+		return NULL;
+	}
+	GError *error = NULL;
+	GPtrArray *damaged = g_ptr_array_new_with_free_func(g_free);
+	GBytes *bytes = mfi_pst_message_to_mime(pf, sub, 0, damaged, NULL, &error);
+	if (!bytes)
+		*why_r = g_strdup(error ? error->message : "unreadable message");
+	g_clear_error(&error);
+	g_ptr_array_unref(damaged);
+	libpff_item_free(&sub, NULL);
+	return bytes;
+}
+
+static void add_one(const mfi_pst_file *pf, libpff_item_t *att, int index, icalcomponent *comp,
+                    mf_item *item)
+{
+	int cp = mfi_pst_item_codepage(att, pf->ascii_codepage);
+	int type = 0;
+	libpff_error_t *err = NULL;
+	if (libpff_attachment_get_type(att, &type, &err) != 1)
+		libpff_error_free(&err);
+	gint64 hidden = 0;
+	mfi_pst_get_int(att, MFI_PR_ATTACHMENT_HIDDEN, &hidden);
+	if (type == LIBPFF_ATTACHMENT_TYPE_ITEM && hidden)
+		return; /* a modified occurrence of the series */
+	char *name = mfi_pst_attachment_name(att, cp, index);
+	char *why = NULL;
+	gboolean message = type == LIBPFF_ATTACHMENT_TYPE_ITEM;
+	GBytes *data = message ? embedded_bytes(pf, att, &why) : mfi_pst_attachment_data(att, &why);
+	if (!data) {
+		unreadable(comp, item, name, why);
+	} else {
+		char *ftype = message ? g_strdup("message/rfc822")
+		                      : mfi_pst_attachment_type(att, cp, name, data);
+		char *fname = message && !g_str_has_suffix(name, ".eml")
+		                      ? g_strconcat(name, ".eml", NULL) : g_strdup(name);
+		add_attach(comp, data, ftype, fname);
+		g_free(fname);
+		g_free(ftype);
+		g_bytes_unref(data);
+	}
+	g_free(why);
+	g_free(name);
+}
+
+void mfi_pst_add_ical_attachments(const mfi_pst_file *pf, libpff_item_t *message,
+                                  icalcomponent *comp, mf_item *item)
+{
+	libpff_error_t *err = NULL;
+	int n = 0;
+	if (libpff_message_get_number_of_attachments(message, &n, &err) != 1) {
+		char *why = mfi_pst_error_text(&err);
+		unreadable(comp, item, "(attachment table)", why);
+		g_free(why);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		libpff_item_t *att = NULL;
+		if (libpff_message_get_attachment(message, i, &att, &err) != 1) {
+			char *why = mfi_pst_error_text(&err);
+			char *name = g_strdup_printf("attachment-%d", i + 1);
+			unreadable(comp, item, name, why);
+			g_free(name);
+			g_free(why);
+			continue;
+		}
+		add_one(pf, att, i, comp, item);
+		libpff_item_free(&att, NULL);
+	}
+}
