@@ -20,4 +20,12 @@ int libfmapi_checksum_calculate_weak_crc32(uint32_t *checksum, const uint8_t *bu
                                            size_t size, uint32_t initial_value,
                                            libpff_error_t **error);
 
+
+/* pst-nameid.c: libpff's name-to-id map lookup from a hash index (same
+ * interposition). Drops the index; called when a PST is closed. */
+void mfi_pst_nameid_forget(void);
+/* Same name as libpff's internal (exported, PLT-called) function. */
+int libpff_name_to_id_map_entry_get_entry_by_identifier(void *list, uint32_t identifier,
+                                                        void **entry, libpff_error_t **error);
+
 #endif

@@ -568,6 +568,7 @@ void mfi_pst_close(mf_reader *r)
 		libpff_file_close(r->pf.file, NULL);
 		libpff_file_free(&r->pf.file, NULL);
 	}
+	mfi_pst_nameid_forget(); /* its list is gone with the file */
 	g_free(r->path);
 	g_free(r);
 }
