@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 extern const mf_reader_driver mf_pst_reader;
+extern const mf_reader_driver mf_mdaemon_reader;
+extern const mf_reader_driver mf_calendarserver_reader;
+extern const mf_reader_driver mf_apple_calendars_reader, mf_ccs_files_reader;
 extern const mf_reader_driver mf_mbox_reader, mf_maildir_reader, mf_eml_reader,
 	mf_ics_reader, mf_vcf_reader;
 extern const mf_writer_driver mf_maildir_writer, mf_mbox_writer, mf_eml_writer,
@@ -17,7 +20,8 @@ extern const mf_writer_driver mf_ews_writer;
 
 static const mf_reader_driver *const readers[] = {
 	&mf_maildir_reader, &mf_pst_reader, &mf_mbox_reader, &mf_ics_reader, &mf_vcf_reader,
-	&mf_eml_reader,
+	&mf_eml_reader, &mf_mdaemon_reader, &mf_calendarserver_reader,
+	&mf_apple_calendars_reader, &mf_ccs_files_reader,
 	NULL,
 };
 

@@ -1,5 +1,6 @@
-/* MDaemon IMAP.MRK parser (formats/mdaemon/mdaemon-mrk.c): every flag,
- * truncated and hostile bytes. */
+/* MDaemon store helpers: the IMAP.MRK parser (mdaemon-mrk.c: every flag,
+ * truncated and hostile bytes), names and folder classes (mdaemon-names.c),
+ * HIWATER.MRK (mdaemon-hiwater.c) and one folder's contents (mdaemon-folder.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,7 +8,9 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "../formats/mdaemon/mdaemon.h"
 
@@ -116,12 +119,196 @@ static void test_hostile(void **state)
 	g_free(d);
 }
 
+static void test_names(void **state)
+{
+	(void)state;
+	assert_true(mfi_mdaemon_is_md_name("md50000000123.msg"));
+	assert_true(mfi_mdaemon_is_md_name("MD50000000123.MSG"));
+	assert_true(mfi_mdaemon_is_md_name("pd75000000001.Msg"));
+	assert_false(mfi_mdaemon_is_md_name("md5000000012.msg"));   /* 10 digits */
+	assert_false(mfi_mdaemon_is_md_name("mx50000000123.msg"));
+	assert_false(mfi_mdaemon_is_md_name("md5000000012a.msg"));
+	assert_false(mfi_mdaemon_is_md_name("report.msg"));
+	assert_false(mfi_mdaemon_is_md_name(NULL));
+	assert_true(mfi_mdaemon_is_msg_name("Outlook item.MSG"));
+	assert_false(mfi_mdaemon_is_msg_name(".msg"));
+	assert_false(mfi_mdaemon_is_msg_name("msg"));
+	assert_false(mfi_mdaemon_is_msg_name("a.msgx"));
+	assert_true(mfi_mdaemon_name_is("imap.mrk", MFI_MDAEMON_INDEX_FILE));
+	assert_false(mfi_mdaemon_name_is("imap.mrk.bak", MFI_MDAEMON_INDEX_FILE));
+
+	char *s = mfi_mdaemon_folder_segment("Sent.IMAP");
+	assert_string_equal(s, "Sent");
+	g_free(s);
+	s = mfi_mdaemon_folder_segment("Old.Mail.imap"); /* dots inside stay */
+	assert_string_equal(s, "Old.Mail");
+	g_free(s);
+	s = mfi_mdaemon_folder_segment("Entw\xc3\xbcrfe.IMAP");
+	assert_string_equal(s, "Entw\xc3\xbcrfe");
+	g_free(s);
+	s = mfi_mdaemon_folder_segment("Entw\xfcrfe.IMAP"); /* Windows-1252 on disk */
+	assert_string_equal(s, "Entw\xc3\xbcrfe");
+	g_free(s);
+	s = mfi_mdaemon_folder_segment("Bad\x81.IMAP"); /* undefined in 1252: made valid */
+	assert_non_null(s);
+	assert_true(g_utf8_validate(s, -1, NULL));
+	g_free(s);
+	assert_null(mfi_mdaemon_folder_segment(".IMAP"));
+	assert_null(mfi_mdaemon_folder_segment("IMAP"));
+	assert_null(mfi_mdaemon_folder_segment("Sent"));
+	assert_null(mfi_mdaemon_folder_segment("Sent.IMAP2"));
+	assert_null(mfi_mdaemon_folder_segment(NULL));
+}
+
+static void test_classes(void **state)
+{
+	(void)state;
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.Appointment"), MFI_MD_CLASS_CALENDAR);
+	assert_int_equal(mfi_mdaemon_class_parse("ipf.contact"), MFI_MD_CLASS_CONTACTS);
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.Contact.MOC.QuickContacts"), MFI_MD_CLASS_CONTACTS);
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.ContactX"), MFI_MD_CLASS_MAIL);
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.Task"), MFI_MD_CLASS_TASKS);
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.StickyNote"), MFI_MD_CLASS_NOTES);
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.Document"), MFI_MD_CLASS_DOCUMENTS);
+	assert_int_equal(mfi_mdaemon_class_parse("IPF.Note"), MFI_MD_CLASS_MAIL);
+	assert_int_equal(mfi_mdaemon_class_parse(""), MFI_MD_CLASS_MAIL);
+	assert_int_equal(mfi_mdaemon_class_parse(NULL), MFI_MD_CLASS_MAIL);
+	assert_int_equal(mfi_mdaemon_class_from_segment("calendar"), MFI_MD_CLASS_CALENDAR);
+	assert_int_equal(mfi_mdaemon_class_from_segment("Contacts"), MFI_MD_CLASS_CONTACTS);
+	assert_int_equal(mfi_mdaemon_class_from_segment("Tasks"), MFI_MD_CLASS_TASKS);
+	assert_int_equal(mfi_mdaemon_class_from_segment("Notes"), MFI_MD_CLASS_NOTES);
+	assert_int_equal(mfi_mdaemon_class_from_segment("Documents"), MFI_MD_CLASS_DOCUMENTS);
+	assert_int_equal(mfi_mdaemon_class_from_segment("Sent"), MFI_MD_CLASS_MAIL);
+	assert_int_equal(mfi_mdaemon_class_kind(MFI_MD_CLASS_CALENDAR), MF_KIND_EVENT);
+	assert_int_equal(mfi_mdaemon_class_kind(MFI_MD_CLASS_CONTACTS), MF_KIND_CONTACT);
+	assert_int_equal(mfi_mdaemon_class_kind(MFI_MD_CLASS_DOCUMENTS), MF_KIND_MESSAGE);
+	assert_string_equal(mfi_mdaemon_class_name(MFI_MD_CLASS_NOTES), "notes");
+}
+
+static void test_hiwater(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"; written by MDaemon\r\n"
+		"[IMAPSubscribed]\r\n"
+		"Sent=1\r\n"
+		"FolderClass=IPF.Task\r\n"        /* wrong section: not taken */
+		"stray line without equals\r\n"
+		"[ groupware ]\r\n"
+		"  folderclass =  IPF.Appointment  \r\n"
+		"FolderClass=IPF.Contact\r\n";    /* first one wins */
+	char *v = mfi_mdaemon_ini_get(text, sizeof text - 1, "Groupware", "FolderClass");
+	assert_string_equal(v, "IPF.Appointment");
+	g_free(v);
+	v = mfi_mdaemon_ini_get(text, sizeof text - 1, "IMAPSubscribed", "sent");
+	assert_string_equal(v, "1");
+	g_free(v);
+	assert_null(mfi_mdaemon_ini_get(text, sizeof text - 1, "Groupware", "Missing"));
+	assert_null(mfi_mdaemon_ini_get(text, sizeof text - 1, "Nope", "Sent"));
+	assert_int_equal(mfi_mdaemon_hiwater_class(text, sizeof text - 1), MFI_MD_CLASS_CALENDAR);
+	/* no final newline, LF only, empty value */
+	static const char lf[] = "[Groupware]\nFolderClass=";
+	v = mfi_mdaemon_ini_get(lf, sizeof lf - 1, "Groupware", "FolderClass");
+	assert_string_equal(v, "");
+	g_free(v);
+	assert_int_equal(mfi_mdaemon_hiwater_class(lf, sizeof lf - 1), MFI_MD_CLASS_MAIL);
+	/* a NUL ends the text; length is respected without one */
+	static const char nul[] = "[Groupware]\0FolderClass=IPF.Task\n";
+	assert_int_equal(mfi_mdaemon_hiwater_class(nul, sizeof nul - 1), MFI_MD_CLASS_MAIL);
+	static const char cut[] = "[Groupware]\nFolderClass=IPF.Task";
+	assert_int_equal(mfi_mdaemon_hiwater_class(cut, 12 + 16), MFI_MD_CLASS_TASKS); /* "IPF.T" */
+	assert_null(mfi_mdaemon_ini_get(NULL, 0, "a", "b"));
+	assert_int_equal(mfi_mdaemon_hiwater_class("[", 1), MFI_MD_CLASS_MAIL);
+	assert_int_equal(mfi_mdaemon_hiwater_class("[Groupware", 10), MFI_MD_CLASS_MAIL);
+	/* random bytes never crash */
+	GRand *rand = g_rand_new_with_seed(4);
+	for (int i = 0; i < 2000; i++) {
+		gsize n = g_rand_int_range(rand, 0, 200);
+		char *b = g_malloc(n + 1);
+		for (gsize j = 0; j < n; j++)
+			b[j] = "[]=;\n\r GroupwarFoldClass"[g_rand_int_range(rand, 0, 24)];
+		g_free(mfi_mdaemon_ini_get(b, n, "Groupware", "FolderClass"));
+		g_free(b);
+	}
+	g_rand_free(rand);
+}
+
+static void write_file(const char *dir, const char *name, const void *data, gsize len)
+{
+	char *path = g_build_filename(dir, name, NULL);
+	assert_true(g_file_set_contents(path, data, (gssize)len, NULL));
+	g_free(path);
+}
+
+static gboolean has_ignored(GPtrArray *ignored, const char *needle)
+{
+	for (guint i = 0; i < ignored->len; i++)
+		if (strstr(ignored->pdata[i], needle))
+			return TRUE;
+	return FALSE;
+}
+
+/* A folder directory: case-insensitive join, records without file, strays. */
+static void test_contents(void **state)
+{
+	(void)state;
+	char *dir = g_dir_make_tmp("mdaemon-test-XXXXXX", NULL);
+	assert_non_null(dir);
+	gsize len;
+	guint8 *mrk = build(3, &len); /* md50000000000.msg .. 002 */
+	write_file(dir, "imap.mrk", mrk, len);
+	write_file(dir, "MD50000000000.MSG", "Subject: a\r\n\r\nx\r\n", 17);
+	write_file(dir, "md50000000001.msg", "Subject: b\r\n\r\nx\r\n", 17);
+	write_file(dir, "md50000000099.msg", "Subject: c\r\n\r\nx\r\n", 17);
+	write_file(dir, "Thumbs.db", "x", 1);
+	write_file(dir, "HIWATER.MRK", "[Groupware]\r\nFolderClass=IPF.Task\r\n", 35);
+	char *sub = g_build_filename(dir, "Sub.IMAP", NULL);
+	char *other = g_build_filename(dir, "junk", NULL);
+	g_mkdir(sub, 0700);
+	g_mkdir(other, 0700);
+	GPtrArray *ignored = g_ptr_array_new_with_free_func(g_free);
+	mfi_mdaemon_contents c;
+	mfi_mdaemon_contents_load(&c, dir, "F.IMAP", "F", ignored);
+	assert_int_equal(c.cls, MFI_MD_CLASS_TASKS);
+	assert_int_equal(c.files->len, 3);
+	const mfi_mdaemon_file *f = &g_array_index(c.files, mfi_mdaemon_file, 0);
+	assert_string_equal(f->name, "MD50000000000.MSG");
+	assert_non_null(f->record);
+	assert_int_equal(f->record->uid, 100);
+	assert_int_equal(g_array_index(c.files, mfi_mdaemon_file, 1).record->uid, 101);
+	assert_null(g_array_index(c.files, mfi_mdaemon_file, 2).record);
+	assert_true(has_ignored(ignored, "F.IMAP/imap.mrk: record md50000000002.msg uid 102: no such file"));
+	assert_true(has_ignored(ignored, "F.IMAP/Thumbs.db: unknown file"));
+	assert_true(has_ignored(ignored, "F.IMAP/junk: directory"));
+	assert_false(has_ignored(ignored, "Sub.IMAP"));
+	assert_int_equal(ignored->len, 3);
+	mfi_mdaemon_contents_clear(&c);
+	/* a folder name gives the class when HIWATER.MRK does not */
+	g_ptr_array_set_size(ignored, 0);
+	mfi_mdaemon_contents_load(&c, sub, "F.IMAP/Sub.IMAP", "calendar", ignored);
+	assert_int_equal(c.cls, MFI_MD_CLASS_CALENDAR);
+	assert_int_equal(c.files->len, 0);
+	mfi_mdaemon_contents_clear(&c);
+	g_ptr_array_unref(ignored);
+	g_free(mrk);
+	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	g_free(sub);
+	g_free(other);
+	g_free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_flag),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_hiwater),
+		cmocka_unit_test(test_contents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

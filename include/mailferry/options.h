@@ -26,6 +26,8 @@ typedef struct mf_options {
 	gboolean progress;         /* --progress, or stderr is a TTY */
 	gboolean verbose;
 	gboolean pst_recover;      /* --recover: PST/OST orphan and deleted items too */
+	const char *attachments_dir; /* --attachments DIR: a CalendarServer AttachmentsRoot;
+	                              * ATTACH links found there are embedded */
 
 	/* folder selection (src/transform/folder-filter.c, folder-rename.c) */
 	GPtrArray *include;        /* GRegex* */

@@ -14,6 +14,7 @@ typedef struct {
 	char **include, **exclude, **renames;
 	char *owner, *map_path, *travel_time, *meetings;
 	char *mailbox, *ews_version;
+	char *attachments_dir;
 	gint batch_items;
 	gint64 batch_bytes;
 	gboolean exclude_system, dry_run, progress, fsync, quiet, recover;
@@ -126,6 +127,7 @@ static gboolean build_options(convert_args *a, mf_options *opts, GError **error)
 	opts->outdir = a->outdir;
 	opts->dry_run = a->dry_run;
 	opts->pst_recover = a->recover;
+	opts->attachments_dir = a->attachments_dir;
 	opts->fsync_items = a->fsync;
 	opts->progress = a->progress || (isatty(STDERR_FILENO) && !a->quiet);
 	opts->exclude_system = a->exclude_system;
@@ -274,6 +276,7 @@ int mf_cli_convert(int argc, char **argv)
 		{ "batch-items", 0, 0, G_OPTION_ARG_INT, &a.batch_items, "--to ews: at most N items per request (default 50)", "N" },
 		{ "batch-bytes", 0, 0, G_OPTION_ARG_INT64, &a.batch_bytes, "--to ews: at most N bytes of item XML (mostly base64 MIME) per request (default 26214400)", "N" },
 		{ "recover", 0, 0, G_OPTION_ARG_NONE, &a.recover, "PST/OST: also write orphan items and deleted items libpff recovers, to \"Recovered Items\" with category Recovered_Orphan or Recovered_Deleted", NULL },
+		{ "attachments", 0, 0, G_OPTION_ARG_FILENAME, &a.attachments_dir, "CalendarServer dump: the server's attachment store (AttachmentsRoot, e.g. a copy of /Library/Server/Calendar and Contacts/Data/Attachments); attachments found there are embedded in the events, the others stay links and are listed in the report", "DIR" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &a.dry_run, "Read everything and print the report without writing", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a.progress, "Show progress even when stderr is not a terminal", NULL },
 		{ "fsync", 0, 0, G_OPTION_ARG_NONE, &a.fsync, "fsync every item before it appears (slower, safer on power loss)", NULL },
@@ -327,5 +330,6 @@ int mf_cli_convert(int argc, char **argv)
 	g_free(a.meetings);
 	g_free(a.mailbox);
 	g_free(a.ews_version);
+	g_free(a.attachments_dir);
 	return rc;
 }
