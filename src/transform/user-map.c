@@ -1,5 +1,6 @@
 /* --map FILE: legacy user ids / addresses -> target SMTP addresses, applied to
- * ORGANIZER and ATTENDEE of calendar items. FILE has one "old new" pair a line
+ * ORGANIZER and ATTENDEE of calendar items, and (--to ews) to the addresses of
+ * messages (user-map-mail.c). FILE has one "old new" pair a line
  * (blank-separated; '#' starts a comment). Matching ignores case and a
  * leading "mailto:"; the old side may be any calendar address
  * ("urn:uuid:…", "/principals/…", "jdoe"). Addresses seen but not mapped are
@@ -9,7 +10,7 @@
 
 #include <string.h>
 
-static char *address_key(const char *value)
+char *mfr_address_key(const char *value)
 {
 	const char *v = value ? value : "";
 	while (g_ascii_isspace(*v))
@@ -41,7 +42,7 @@ GHashTable *mf_user_map_load(const char *path, GError **error)
 			if (**x && count < 3)
 				count < 2 ? (pair[count++] = *x) : (count++, NULL);
 		if (count == 2) {
-			g_hash_table_replace(map, address_key(pair[0]), address_key(pair[1]));
+			g_hash_table_replace(map, mfr_address_key(pair[0]), mfr_address_key(pair[1]));
 		} else if (count != 0) {
 			g_set_error(error, MF_ERROR, MF_ERROR_USAGE,
 			            "--map %s: line %u: expected \"old new\"", path, n + 1);
@@ -61,7 +62,7 @@ GHashTable *mf_user_map_load(const char *path, GError **error)
 static void map_property(icalproperty *p, GHashTable *map, mf_report *report)
 {
 	const char *value = icalproperty_get_value_as_string(p);
-	char *key = address_key(value);
+	char *key = mfr_address_key(value);
 	const char *target = g_hash_table_lookup(map, key);
 	if (target) {
 		char *uri = strchr(target, ':') ? g_strdup(target) : g_strconcat("mailto:", target, NULL);
@@ -78,7 +79,7 @@ static void map_mailbox(mf_item *item, GHashTable *map, mf_report *report)
 {
 	if (!item->mailbox)
 		return;
-	char *key = address_key(item->mailbox);
+	char *key = mfr_address_key(item->mailbox);
 	const char *target = g_hash_table_lookup(map, key);
 	if (target) {
 		g_free(item->mailbox);
@@ -96,6 +97,8 @@ static mf_transform_result user_map(mf_item *item, const mf_options *opts, mf_re
 	if (!opts || !opts->user_map)
 		return MF_TRANSFORM_KEEP;
 	map_mailbox(item, opts->user_map, report);
+	if (item->kind == MF_KIND_MESSAGE && opts->to_format && strcmp(opts->to_format, "ews") == 0)
+		mfr_map_message_addresses(item, opts->user_map, report);
 	if (!mfr_is_calendar(item))
 		return MF_TRANSFORM_KEEP;
 	GPtrArray *comps = mfr_components(item);

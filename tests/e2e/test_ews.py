@@ -16,6 +16,8 @@
 """
 
 import base64
+import email
+import email.policy
 import glob
 import hashlib
 import json
@@ -214,6 +216,44 @@ def test_mailbox_and_version():
     res.check(r.rc == 2, "mailbox", "bad --ews-version is a usage error (rc %d)" % r.rc)
 
 
+def test_map_message_addresses():
+    """--map rewrites mapped From/To/Cc addresses of messages (EWS only), keeps
+    the display names, leaves messages without mapped addresses byte-exact,
+    and lists unmapped addresses of a domain the map covers."""
+    src = [os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox")]
+    d = mfe2e.mktemp("mfews-")
+    mp = os.path.join(d, "users.txt")
+    with open(mp, "w") as f:
+        f.write("bob@example.net bob.new@contoso.test\n# a user with no mail here\n"
+                "dave@example.com dave@contoso.test\n")
+    bundle, rep, _r = convert("map messages", src, ["--map", mp])
+    if bundle is None or rep is None:
+        return
+    mimes = check_bundle("map messages", bundle, rep) or []
+    msgs = [email.message_from_bytes(m, policy=email.policy.default) for m in mimes]
+
+    def addrs(m):
+        return [a for h in ("From", "To", "Cc") if m[h] for a in m[h].addresses]
+    touched = [i for i, m in enumerate(msgs)
+               if any(a.addr_spec == "bob.new@contoso.test" for a in addrs(m))]
+    res.check(len(touched) == 2 and not any(a.addr_spec == "bob@example.net"
+                                            for m in msgs for a in addrs(m)),
+              "map messages", "bob mapped in From/To of %d messages" % len(touched))
+    res.check(all(a.display_name == "Bob Example" for i in touched for a in addrs(msgs[i])
+                  if a.addr_spec == "bob.new@contoso.test"), "map messages", "display names kept")
+    emldir, _rep, _ = convert("map messages (eml)", src, to="eml")
+    if emldir:
+        exact = set(eml_digests(emldir))
+        untouched = [m for i, m in enumerate(mimes) if i not in touched]
+        res.check(len(untouched) == 1 and all(hashlib.sha256(m).hexdigest() in exact
+                                              for m in untouched),
+                  "map messages", "%d message without mapped addresses byte-exact"
+                  % len(untouched))
+    unmapped = rep.get("unmapped_addresses", [])
+    res.check("carol@example.com" in unmapped and "alice@example.org" not in unmapped,
+              "map messages", "unmapped: addresses of a mapped domain only: %r" % unmapped)
+
+
 def test_deterministic():
     src = [os.path.join(mfe2e.TESTDATA, "ics", "sample.ics"),
            os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox")]
@@ -235,6 +275,7 @@ def main():
         run_case(pst, [os.path.join(CORPUS, pst)])
     test_batching()
     test_mailbox_and_version()
+    test_map_message_addresses()
     test_deterministic()
     res.finish()
 
