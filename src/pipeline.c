@@ -196,11 +196,14 @@ static char *save_quarantined(mf_pipeline *p, const mf_item *item)
 	if (item->mime) {
 		data = g_bytes_get_data(item->mime, &len);
 	} else {
-		text = item->ical ? icalcomponent_as_ical_string_r(item->ical) : g_strdup(item->vcard);
+		char *ical = item->ical ? icalcomponent_as_ical_string_r(item->ical) : NULL;
+		text = ical ? g_strdup(ical) : g_strdup(item->vcard);
+		free(ical);
 		data = text;
-		len = strlen(text);
+		len = text ? strlen(text) : 0;
 	}
-	gboolean ok = mf_write_atomic(tmp, final, data, len, item->internal_date, FALSE, NULL);
+	gboolean ok = (item->mime || text) &&
+	              mf_write_atomic(tmp, final, data, len, item->internal_date, FALSE, NULL);
 	g_free(text);
 	g_free(tmp);
 	g_free(final);

@@ -87,24 +87,32 @@ static void remember_vtimezone(ics_out *o, icalcomponent *vtz)
 		g_hash_table_insert(o->vtimezones, g_strdup(tzid), mfi_ics_clone(vtz));
 }
 
-static void append_component(GString *body, icalcomponent *comp, GPtrArray *tzids)
+/* FALSE when libical cannot serialise the component (an X- component
+ * without a name, in libical 3.0). */
+static gboolean append_component(GString *body, icalcomponent *comp, GPtrArray *tzids)
 {
 	icalcomponent *copy = mfi_ics_clone(comp);
+	if (!copy)
+		return FALSE;
 	mfi_ics_keep_unparsed(copy);
 	if (mfi_ics_is_item_kind(icalcomponent_isa(copy)))
 		mfi_ics_ensure_dtstamp(copy);
 	mfi_ics_collect_tzids(copy, tzids);
 	mfi_ics_append_serialized(body, copy);
 	icalcomponent_free(copy);
+	return TRUE;
 }
 
 /* Serializes the item's components (not its VTIMEZONEs) into `body`, records
  * the TZIDs they use and the VTIMEZONEs the item carries. Returns how many
- * components there were. */
-static guint item_body(ics_out *o, icalcomponent *ical, GString *body, GPtrArray *tzids)
+ * components there were; *unwritable_r counts those libical cannot write. */
+static guint item_body(ics_out *o, icalcomponent *ical, GString *body, GPtrArray *tzids,
+                       guint *unwritable_r)
 {
+	*unwritable_r = 0;
 	if (icalcomponent_isa(ical) != ICAL_VCALENDAR_COMPONENT) {
-		append_component(body, ical, tzids);
+		if (!append_component(body, ical, tzids))
+			(*unwritable_r)++;
 		return 1;
 	}
 	guint n = 0;
@@ -114,7 +122,8 @@ static guint item_body(ics_out *o, icalcomponent *ical, GString *body, GPtrArray
 		if (kind == ICAL_VTIMEZONE_COMPONENT) {
 			remember_vtimezone(o, c);
 		} else if (kind != ICAL_XLICINVALID_COMPONENT) {
-			append_component(body, c, tzids);
+			if (!append_component(body, c, tzids))
+				(*unwritable_r)++;
 			n++;
 		}
 	}
@@ -135,11 +144,16 @@ gboolean mfi_ics_put(mf_writer *w, const mf_item *item, GError **error)
 	ics_out *o = f->data;
 	GString *body = g_string_new(NULL);
 	GPtrArray *tzids = g_ptr_array_new_with_free_func(g_free);
-	guint n = item_body(o, item->ical, body, tzids);
-	gboolean ok = n > 0;
-	if (!ok)
+	guint unwritable = 0;
+	guint n = item_body(o, item->ical, body, tzids, &unwritable);
+	gboolean ok = n > 0 && unwritable == 0;
+	if (n == 0)
 		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: no calendar component to write",
 		            item->source, item->locator);
+	else if (!ok)
+		g_set_error(error, MF_ERROR, MF_ERROR_ITEM,
+		            "%s: %s: %u component(s) libical cannot write (unnamed X- component?)",
+		            item->source, item->locator, unwritable);
 	else if (fwrite(body->str, 1, body->len, spool) != body->len) {
 		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "write(%s) failed: %s", f->spool_path,
 		            g_strerror(errno));

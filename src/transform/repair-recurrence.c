@@ -42,9 +42,14 @@ static gboolean repair_component(icalcomponent *comp)
 		changed = changed || bad->len > 0;
 		g_ptr_array_unref(bad);
 	}
-	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_RRULE_PROPERTY);
-	while (p) {
-		icalproperty *next = icalcomponent_get_next_property(comp, ICAL_RRULE_PROPERTY);
+	/* Collected first: rule_expands() looks up DTSTART, which resets the
+	 * component's one property iterator under a get_next_property() walk. */
+	GPtrArray *rules = g_ptr_array_new();
+	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_RRULE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(comp, ICAL_RRULE_PROPERTY))
+		g_ptr_array_add(rules, p);
+	for (guint i = 0; i < rules->len; i++) {
+		icalproperty *p = rules->pdata[i];
 		if (!rule_expands(comp, p)) {
 			char *text = icalproperty_get_value_as_string_r(p);
 			keep_text(comp, "RRULE", text ? text : "");
@@ -53,8 +58,8 @@ static gboolean repair_component(icalcomponent *comp)
 			icalproperty_free(p);
 			changed = TRUE;
 		}
-		p = next;
 	}
+	g_ptr_array_unref(rules);
 	return changed;
 }
 
