@@ -54,8 +54,25 @@ const mf_writer_driver *mf_writer_driver_find(const char *name)
 
 #define PROBE_HEAD_BYTES 8192
 
+gboolean mf_source_kind_ok(const char *path, GError **error)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "%s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return TRUE;
+	g_set_error(error, MF_ERROR, MF_ERROR_SOURCE,
+	            "%s: not a regular file or directory (FIFOs, devices and sockets are not read)",
+	            path);
+	return FALSE;
+}
+
 const mf_reader_driver *mf_reader_driver_detect(const char *path, GError **error)
 {
+	if (!mf_source_kind_ok(path, error))
+		return NULL;
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "%s: %s", path, g_strerror(errno));

@@ -387,6 +387,8 @@ static void handle_broken(mf_pipeline *p, const char *path, mf_item *item, GErro
 
 gboolean mf_pipeline_run(mf_pipeline *p, const char *path, GError **error)
 {
+	if (!mf_source_kind_ok(path, error))
+		return FALSE;
 	const mf_reader_driver *driver = p->opts->from_format
 		? mf_reader_driver_find(p->opts->from_format)
 		: mf_reader_driver_detect(path, error);

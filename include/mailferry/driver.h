@@ -73,6 +73,9 @@ const mf_reader_driver *const *mf_reader_drivers(void); /* NULL-terminated, dete
 const mf_writer_driver *const *mf_writer_drivers(void);
 const mf_reader_driver *mf_reader_driver_find(const char *name);
 const mf_writer_driver *mf_writer_driver_find(const char *name);
+/* TRUE for a regular file or a directory; a FIFO, device or socket (which
+ * would block or never end) is an MF_ERROR_SOURCE error naming the path. */
+gboolean mf_source_kind_ok(const char *path, GError **error);
 /* Probes `path` with every reader; NULL with *error when none claims it. */
 const mf_reader_driver *mf_reader_driver_detect(const char *path, GError **error);
 

@@ -101,8 +101,9 @@ static source_inventory *inspect_source(const char *path, const char *from)
 	inv->broken = g_ptr_array_new_with_free_func(g_free);
 	inv->ignored = g_ptr_array_new_with_free_func(g_free);
 	GError *error = NULL;
-	const mf_reader_driver *driver = from ? mf_reader_driver_find(from)
-	                                      : mf_reader_driver_detect(path, &error);
+	const mf_reader_driver *driver = !mf_source_kind_ok(path, &error) ? NULL
+	                                 : from ? mf_reader_driver_find(from)
+	                                        : mf_reader_driver_detect(path, &error);
 	mf_options opts = { .from_format = from };
 	mf_reader *reader = driver ? driver->open(path, &opts, &error) : NULL;
 	if (!reader) {

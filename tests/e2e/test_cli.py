@@ -154,6 +154,18 @@ def test_unreadable():
         res.check(name in r.err, item, "stderr does not name the file: %r" % r.err[-300:])
     os.chmod(lockeddir, 0o755)
 
+    # a FIFO would block a reader forever: refused with exit 3, detected or forced
+    fifo = os.path.join(scratch, "pipe.mbox")
+    os.mkfifo(fifo)
+    for args in (["convert", fifo, "-o", out, "--to", "maildir"],
+                 ["convert", fifo, "-o", out, "--to", "maildir", "--from", "mbox"],
+                 ["inspect", fifo]):
+        item = "FIFO source: " + " ".join(args[:1] + args[2:])
+        r = mfe2e.run_mf(args, timeout=30)
+        mfe2e.check_run_sane(res, item, r, allowed=(3,))
+        res.check(b"pipe.mbox" in r.err and b"not a regular file" in r.err, item,
+                  "stderr names the file and why: %r" % r.err[-300:])
+
 
 def test_dry_run(src):
     scratch = mktemp("mfe2e-cli-dry-")
