@@ -1,6 +1,7 @@
 /* Unit tests for the ews writer's pure parts: RRULE -> EWS recurrence
  * patterns (ews.md §3.3), well-known folder names, the IANA -> Windows zone
- * lookup, and one whole CalendarItem fragment in schema order. */
+ * lookup, one whole CalendarItem fragment in schema order, and the files
+ * attached to items (ATTACH, contact PHOTO) for CreateAttachment. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -183,6 +184,103 @@ static void test_calendar_item(void **state)
 	mf_item_free(item);
 }
 
+static char *attachment_xml(const mfi_ews_attachment *a, gboolean photo_ok)
+{
+	mfi_ews_doc doc;
+	mfi_ews_doc_begin(&doc, TRUE);
+	mfi_ews_write_attachment(doc.w, a, photo_ok);
+	return mfi_ews_doc_end(&doc, NULL);
+}
+
+static void assert_bytes(const mfi_ews_attachment *a, const char *want)
+{
+	gsize len = 0;
+	const char *data = g_bytes_get_data(a->data, &len);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(data, want, len);
+}
+
+/* ATTACH of an event: inline files (an e-mail as an ItemAttachment), a URI
+ * kept as a link, a modified occurrence's copy skipped and its own file kept. */
+static void test_attachments(void **state)
+{
+	(void)state;
+	mf_item *item = event(
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+		"BEGIN:VEVENT\r\nUID:a1\r\nDTSTART:20250104T090000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+		"ATTACH;VALUE=BINARY;ENCODING=BASE64;FMTTYPE=text/plain;X-FILENAME=a.txt:aGVsbG8=\r\n"
+		"ATTACH;VALUE=BINARY;ENCODING=BASE64;FMTTYPE=message/rfc822:U3ViamVjdDogeA0KDQp5\r\n"
+		"ATTACH;FMTTYPE=application/pdf:https://example.org/x.pdf\r\n"
+		"END:VEVENT\r\nBEGIN:VEVENT\r\nUID:a1\r\nRECURRENCE-ID:20250105T090000Z\r\n"
+		"DTSTART:20250105T100000Z\r\n"
+		"ATTACH;VALUE=BINARY;ENCODING=BASE64;X-FILENAME=copy.txt:aGVsbG8=\r\n"
+		"ATTACH;VALUE=BINARY;ENCODING=BASE64;X-FILENAME=own.bin:b3du\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n");
+	GPtrArray *atts = mfi_ews_attachments(item);
+	assert_int_equal(atts->len, 3);
+	const mfi_ews_attachment *a = atts->pdata[0], *m = atts->pdata[1], *o = atts->pdata[2];
+	assert_string_equal(a->name, "a.txt");
+	assert_bytes(a, "hello");
+	assert_true(m->message);
+	assert_string_equal(m->name, "attachment-2.eml");
+	assert_bytes(m, "Subject: x\r\n\r\ny");
+	assert_string_equal(o->name, "own.bin");
+	assert_string_equal(o->type, "application/octet-stream");
+	assert_true(o->from_override && !a->from_override);
+	char *xml = attachment_xml(a, TRUE);
+	static const char *const file[] = { "<t:FileAttachment>", "<t:Name>a.txt",
+		"<t:ContentType>text/plain", "<t:Content>aGVsbG8=</t:Content>", NULL };
+	assert_order(xml, file);
+	g_free(xml);
+	xml = attachment_xml(m, TRUE);
+	static const char *const msg[] = { "<t:ItemAttachment>", "<t:Name>attachment-2</t:Name>",
+		"<t:Message>", "<t:MimeContent CharacterSet=\"UTF-8\">U3ViamVjdDogeA0KDQp5", NULL };
+	assert_order(xml, msg);
+	g_free(xml);
+	GString *body = g_string_new("Text");
+	GPtrArray *links = g_ptr_array_new_with_free_func(g_free);
+	mfi_ews_attach_links(body, item, links);
+	assert_string_equal(body->str, "Text\nAttachment (link): https://example.org/x.pdf");
+	assert_int_equal(links->len, 1);
+	g_ptr_array_unref(links);
+	g_string_free(body, TRUE);
+	g_ptr_array_unref(atts);
+	mf_item_free(item);
+}
+
+/* A contact's inline PHOTO (vCard 2.1 and 4 forms) is its contact photo. */
+static void test_contact_photo(void **state)
+{
+	(void)state;
+	static const char *const cards[] = {
+		"BEGIN:VCARD\r\nVERSION:2.1\r\nN:X;Y\r\nPHOTO;ENCODING=BASE64;PNG:aGVsbG8=\r\nEND:VCARD\r\n",
+		"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Y\r\nPHOTO:data:image/png;base64,aGVsbG8=\r\nEND:VCARD\r\n",
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cards); i++) {
+		mf_item *item = mf_item_new(MF_KIND_CONTACT, "t.vcf", "card 1");
+		item->vcard = g_strdup(cards[i]);
+		GPtrArray *atts = mfi_ews_attachments(item);
+		assert_int_equal(atts->len, 1);
+		const mfi_ews_attachment *a = atts->pdata[0];
+		assert_true(a->photo);
+		assert_string_equal(a->type, "image/png");
+		assert_bytes(a, "hello");
+		char *xml = attachment_xml(a, TRUE);
+		static const char *const order[] = { "<t:Name>ContactPicture.jpg", "<t:ContentType>",
+			"<t:IsContactPhoto>true", "<t:Content>aGVsbG8=", NULL };
+		assert_order(xml, order);
+		g_free(xml);
+		xml = attachment_xml(a, FALSE);
+		assert_null(strstr(xml, "IsContactPhoto"));
+		g_free(xml);
+		g_ptr_array_unref(atts);
+		mf_item_free(item);
+	}
+	assert_false(mfi_ews_version_has_photo("Exchange2010_SP1"));
+	assert_true(mfi_ews_version_has_photo("Exchange2010_SP2"));
+	assert_true(mfi_ews_version_has_photo("V2017_07_11"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +288,8 @@ int main(void)
 		cmocka_unit_test(test_absolute_and_others),
 		cmocka_unit_test(test_folders_and_zones),
 		cmocka_unit_test(test_calendar_item),
+		cmocka_unit_test(test_attachments),
+		cmocka_unit_test(test_contact_photo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "../formats/mdaemon/mdaemon.h"
 
@@ -216,7 +217,8 @@ static void test_hiwater(void **state)
 	static const char nul[] = "[Groupware]\0FolderClass=IPF.Task\n";
 	assert_int_equal(mfi_mdaemon_hiwater_class(nul, sizeof nul - 1), MFI_MD_CLASS_MAIL);
 	static const char cut[] = "[Groupware]\nFolderClass=IPF.Task";
-	assert_int_equal(mfi_mdaemon_hiwater_class(cut, 12 + 16), MFI_MD_CLASS_TASKS); /* "IPF.T" */
+	assert_int_equal(mfi_mdaemon_hiwater_class(cut, sizeof cut - 1), MFI_MD_CLASS_TASKS);
+	assert_int_equal(mfi_mdaemon_hiwater_class(cut, sizeof cut - 2), MFI_MD_CLASS_MAIL); /* "IPF.Tas" */
 	assert_null(mfi_mdaemon_ini_get(NULL, 0, "a", "b"));
 	assert_int_equal(mfi_mdaemon_hiwater_class("[", 1), MFI_MD_CLASS_MAIL);
 	assert_int_equal(mfi_mdaemon_hiwater_class("[Groupware", 10), MFI_MD_CLASS_MAIL);
@@ -299,6 +301,85 @@ static void test_contents(void **state)
 	g_free(dir);
 }
 
+static char *mkdirs(const char *base, const char *rel)
+{
+	char *path = g_build_filename(base, rel, NULL);
+	assert_int_equal(g_mkdir_with_parents(path, 0700), 0);
+	return path;
+}
+
+/* Layouts (mailbox, domain, Users, MDaemon directory), Maildirs never
+ * claimed, folder walk order, symbolic links not followed. */
+static void test_layout(void **state)
+{
+	(void)state;
+	char *tmp = g_dir_make_tmp("mdaemon-layout-XXXXXX", NULL);
+	char *box = mkdirs(tmp, "MD/Users/b.org/jo");
+	g_free(mkdirs(tmp, "MD/Users/a.com/zed/Sent.IMAP/Old.IMAP"));
+	g_free(mkdirs(tmp, "MD/Users/a.com/amy/Z.imap"));
+	g_free(mkdirs(tmp, "MD/Users/a.com/amy/A.IMAP"));
+	g_free(mkdirs(tmp, "MD/App"));
+	g_free(mkdirs(tmp, "dom/users/Sent.IMAP/Old.IMAP")); /* a mailbox named "users" */
+	g_free(mkdirs(tmp, "dom/bea/Inbox.IMAP"));
+	g_free(mkdirs(tmp, "maildir/cur"));
+	write_file(box, "md50000000001.msg", "Subject: x\r\n\r\n", 14);
+	write_file(tmp, "maildir/IMAP.MRK", "", 0);
+	write_file(tmp, "dom/users/Sent.IMAP/Old.IMAP/IMAP.MRK", "", 0);
+	char *amy = g_build_filename(tmp, "MD/Users/a.com/amy", NULL);
+	char *link = g_build_filename(amy, "Link.IMAP", NULL);
+	assert_int_equal(symlink(tmp, link), 0);
+	static const struct { const char *rel; mfi_mdaemon_layout layout; int score; } cases[] = {
+		{ "MD/Users/b.org/jo", MFI_MD_LAYOUT_MAILBOX, MF_PROBE_SURE },
+		{ "MD/Users/a.com/amy", MFI_MD_LAYOUT_MAILBOX, MF_PROBE_LIKELY },
+		{ "MD/Users/a.com", MFI_MD_LAYOUT_DOMAIN, MF_PROBE_LIKELY },
+		{ "MD/Users", MFI_MD_LAYOUT_SERVER, MF_PROBE_SURE },
+		{ "MD", MFI_MD_LAYOUT_ROOT, MF_PROBE_SURE },
+		{ "maildir", MFI_MD_LAYOUT_NONE, MF_PROBE_NO },
+		{ "MD/App", MFI_MD_LAYOUT_NONE, MF_PROBE_NO },
+		{ "dom", MFI_MD_LAYOUT_DOMAIN, MF_PROBE_LIKELY },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *path = g_build_filename(tmp, cases[i].rel, NULL);
+		int score = -1;
+		assert_int_equal(mfi_mdaemon_detect_layout(path, &score), cases[i].layout);
+		assert_int_equal(score, cases[i].score);
+		g_free(path);
+	}
+	GPtrArray *ignored = g_ptr_array_new_with_free_func(g_free);
+	char *users = g_build_filename(tmp, "MD/Users", NULL);
+	GPtrArray *boxes = mfi_mdaemon_find_boxes(users, MFI_MD_LAYOUT_SERVER, ignored);
+	assert_int_equal(boxes->len, 3);
+	const mfi_mdaemon_box *b0 = boxes->pdata[0];
+	assert_string_equal(b0->rel, "a.com/amy");
+	assert_string_equal(b0->address, "amy@a.com");
+	assert_string_equal(((mfi_mdaemon_box *)boxes->pdata[2])->address, "jo@b.org");
+	GPtrArray *folders = mfi_mdaemon_find_folders(users, b0, ignored);
+	assert_int_equal(folders->len, 3); /* inbox, A, Z; not Link */
+	assert_string_equal(((mfi_mdaemon_folder *)folders->pdata[0])->rel, "a.com/amy");
+	assert_null(((mfi_mdaemon_folder *)folders->pdata[0])->segments[0]);
+	assert_string_equal(((mfi_mdaemon_folder *)folders->pdata[1])->segments[0], "A");
+	assert_string_equal(((mfi_mdaemon_folder *)folders->pdata[2])->rel, "a.com/amy/Z.imap");
+	g_ptr_array_unref(folders);
+	folders = mfi_mdaemon_find_folders(users, boxes->pdata[1], ignored);
+	assert_int_equal(folders->len, 3);
+	char **old = ((mfi_mdaemon_folder *)folders->pdata[2])->segments;
+	assert_string_equal(old[0], "Sent");
+	assert_string_equal(old[1], "Old");
+	assert_null(old[2]);
+	g_ptr_array_unref(folders);
+	g_ptr_array_unref(boxes);
+	assert_int_equal(ignored->len, 0);
+	g_ptr_array_unref(ignored);
+	char *cmd = g_strdup_printf("rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	g_free(users);
+	g_free(link);
+	g_free(amy);
+	g_free(box);
+	g_free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_hiwater),
 		cmocka_unit_test(test_contents),
+		cmocka_unit_test(test_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mailferry/pipeline.h"
 #include "mailferry/transform.h"
@@ -264,6 +265,46 @@ static void test_invalid_recurrence(void **state)
 	assert_out_has(&r, "DTSTART:20240301T090000Z");
 	assert_out_has(&r, "Body\\n\\nOriginal recurrence rule (could not be used): RRULE:FREQ=SOMETIMES\\;COUNT=3");
 	assert_out_has(&r, "RRULE:FREQ=MONTHLY;BYDAY=SA,SU;BYSETPOS=1"); /* native rule kept */
+	run_clear(&r);
+}
+
+/* Several RRULEs in one event: the repair looks up DTSTART for each rule, which
+ * used to reset libical's one property iterator of the component under the
+ * walk over the RRULEs (two good rules after DTSTART: endless loop; bad rules:
+ * use after free, or the third rule skipped when DTSTART comes last). */
+static void test_several_recurrence_rules(void **state)
+{
+	(void)state;
+	mf_options opts = { 0 };
+	alarm(60); /* a regression hangs: fail instead of waiting for ctest */
+	run r = convert(HEAD "BEGIN:VEVENT\r\nUID:m1\r\nDTSTAMP:20240101T000000Z\r\n"
+		"DTSTART:20240301T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+		"RRULE:FREQ=MONTHLY;COUNT=2\r\nSUMMARY:Two rules\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:m2\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240302T090000Z\r\n"
+		"RRULE:FREQ=MONTHLY;BYYEARDAY=1\r\nRRULE:FREQ=DAILY;BYWEEKNO=1\r\n"
+		"SUMMARY:Two bad rules\r\nDESCRIPTION:Body\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:m3\r\nDTSTAMP:20240101T000000Z\r\nRRULE:FREQ=DAILY;COUNT=4\r\n"
+		"RRULE:FREQ=YEARLY;BYWEEKNO=1;BYMONTHDAY=1\r\nRRULE:FREQ=WEEKLY;BYMONTHDAY=1\r\n"
+		"DTSTART:20240303T090000Z\r\nSUMMARY:Start last\r\nEND:VEVENT\r\n" TAIL, &opts);
+	alarm(0);
+	assert_int_equal(total(&r, "written"), 3);
+	assert_int_equal(total(&r, "quarantined"), 0);
+	assert_int_equal(repairs(&r, "Items_InvalidRecurrence"), 2); /* m2 and m3 */
+	assert_out_has(&r, "RRULE:FREQ=WEEKLY;COUNT=3\r\nRRULE:FREQ=MONTHLY;COUNT=2\r\n"
+	                   "SUMMARY:Two rules\r\n");
+	assert_out_has(&r, "Body\\n\\nOriginal recurrence rule (could not be used): "
+	                   "RRULE:FREQ=MONTHLY\\;BYYEARDAY=1\\n\\nOriginal recurrence rule "
+	                   "(could not be used): RRULE:FREQ=DAILY\\;BYWEEKNO=1");
+	assert_out_has(&r, "X-MAILFERRY-REPAIR:Items_InvalidRecurrence: removed "
+	                   "RRULE:FREQ=DAILY;BYWEEKNO=1");
+	assert_out_has(&r, "UID:m3\r\nDTSTAMP:20240101T000000Z\r\nRRULE:FREQ=DAILY;COUNT=4\r\n"
+	                   "DTSTART:20240303T090000Z\r\n");
+	assert_out_has(&r, "RRULE:FREQ=YEARLY\\;BYMONTHDAY=1\\;BYWEEKNO=1\\n\\nOriginal recurrence "
+	                   "rule (could not be used): RRULE:FREQ=WEEKLY\\;BYMONTHDAY=1");
+	assert_out_lacks(&r, "\r\nRRULE:FREQ=MONTHLY;BYYEARDAY");
+	assert_out_lacks(&r, "\r\nRRULE:FREQ=DAILY;BYWEEKNO");
+	assert_out_lacks(&r, "\r\nRRULE:FREQ=YEARLY");
+	assert_out_lacks(&r, "\r\nRRULE:FREQ=WEEKLY;BYMONTHDAY");
 	run_clear(&r);
 }
 
@@ -524,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_duration),
 		cmocka_unit_test(test_missing_and_duplicate_uid),
 		cmocka_unit_test(test_invalid_recurrence),
+		cmocka_unit_test(test_several_recurrence_rules),
 		cmocka_unit_test(test_orphan_exception),
 		cmocka_unit_test(test_timezones),
 		cmocka_unit_test(test_vtimezone_repairs),

@@ -5,8 +5,10 @@
  *   BUNDLE/manifest.json
  *   BUNDLE/<mailbox>/folders/NNNNNN.xml   one CreateFolder per folder to create
  *   BUNDLE/<mailbox>/items/NNNNNN.xml     CreateItem, one folder each
+ *   BUNDLE/<mailbox>/attachments/NNNNNN.xml  CreateAttachment on created items
+ *                                         (files of events, tasks, notes; photos)
  *   BUNDLE/<mailbox>/occurrences/NNNNNN.xml  DeleteItem/UpdateItem on occurrences
- *                                         of recurring events (after all items)
+ *                                         of recurring events (after the attachments)
  */
 #include "ews.h"
 #include "mailferry/outpath.h"
@@ -40,7 +42,7 @@ typedef struct {
 	guint64 bytes;
 	gboolean oversize;
 	GPtrArray *keys;       /* CreateItem: char* placeholder id per item, or NULL */
-	char *master;          /* DeleteItem/UpdateItem: the recurring master's placeholder */
+	char *master;          /* follow-ups: the placeholder id of the item they act on */
 } ews_request;
 
 typedef struct {
@@ -49,8 +51,10 @@ typedef struct {
 	GPtrArray *folders;    /* ews_folder*, ancestors before descendants */
 	GHashTable *by_key;    /* "base/seg/seg" key -> ews_folder* */
 	GPtrArray *requests;   /* ews_request*: folder requests, then item requests */
-	GPtrArray *followups;  /* ews_request*: occurrence requests, after the items */
+	GPtrArray *attach_requests; /* ews_request*: CreateAttachment, after the items */
+	GPtrArray *followups;  /* ews_request*: occurrence requests, after the attachments */
 	guint item_files;
+	guint attach_files;
 	guint occurrence_files;
 	guint items;
 } ews_mailbox;
@@ -99,6 +103,7 @@ static void mailbox_free(gpointer p)
 	g_ptr_array_unref(m->folders);
 	g_hash_table_destroy(m->by_key);
 	g_ptr_array_unref(m->requests);
+	g_ptr_array_unref(m->attach_requests);
 	g_ptr_array_unref(m->followups);
 	g_free(m);
 }
@@ -187,6 +192,7 @@ static ews_mailbox *mailbox_for(mfi_ews_bundle *b, const char *source)
 	m->folders = g_ptr_array_new_with_free_func(folder_free);
 	m->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	m->requests = g_ptr_array_new_with_free_func(request_free);
+	m->attach_requests = g_ptr_array_new_with_free_func(request_free);
 	m->followups = g_ptr_array_new_with_free_func(request_free);
 	g_ptr_array_add(b->mailboxes, m);
 	return m;
@@ -279,7 +285,7 @@ static gboolean write_file(mfi_ews_bundle *b, const char *rel, const char *data,
 	return ok;
 }
 
-static ews_request *add_request(ews_mailbox *m, char *file, const char *operation,
+static ews_request *add_request(GPtrArray *list, char *file, const char *operation,
                                 const ews_folder *f, guint items, guint kinds, guint64 bytes)
 {
 	ews_request *r = g_new0(ews_request, 1);
@@ -290,7 +296,7 @@ static ews_request *add_request(ews_mailbox *m, char *file, const char *operatio
 	r->items = items;
 	r->kinds = kinds;
 	r->bytes = bytes;
-	g_ptr_array_add(m->requests, r);
+	g_ptr_array_add(list, r);
 	return r;
 }
 
@@ -321,7 +327,8 @@ static gboolean flush_folder(mfi_ews_bundle *b, ews_mailbox *m, ews_folder *f,
 	char *file = g_strdup_printf("%s/items/%06u.xml", m->dir, ++m->item_files);
 	gboolean ok = write_file(b, file, xml, len, error);
 	g_free(xml);
-	ews_request *r = add_request(m, file, "CreateItem", f, f->batch->len, f->batch_kinds, len);
+	ews_request *r = add_request(m->requests, file, "CreateItem", f, f->batch->len,
+	                             f->batch_kinds, len);
 	r->oversize = oversize;
 	r->keys = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < f->batch_keys->len; i++)
@@ -406,31 +413,28 @@ static gboolean write_followup(mfi_ews_bundle *b, ews_mailbox *m, const ews_fold
 	char *file = g_strdup_printf("%s/occurrences/%06u.xml", m->dir, ++m->occurrence_files);
 	gboolean ok = write_file(b, file, xml, len, error);
 	g_free(xml);
-	GPtrArray *items_requests = m->requests;
-	m->requests = m->followups; /* add_request appends to m->requests */
-	ews_request *r = add_request(m, file, operation, f, n, MF_KIND_BIT(MF_KIND_EVENT), len);
-	m->requests = items_requests;
+	ews_request *r = add_request(m->followups, file, operation, f, n,
+	                             MF_KIND_BIT(MF_KIND_EVENT), len);
 	r->master = g_strdup(key);
 	return ok;
 }
 
-/* Follow-up requests for a recurring event's exceptions; the key of its master
- * (NULL when there are none). */
-static char *event_followups(mfi_ews_bundle *b, ews_mailbox *m, const ews_folder *f,
-                             const mf_item *item, GError **error, gboolean *ok_r)
+/* Follow-up requests for a recurring event's exceptions on its master `key`;
+ * *used_r set when there are any. */
+static gboolean event_followups(mfi_ews_bundle *b, ews_mailbox *m, const ews_folder *f,
+                                const mf_item *item, const char *key, gboolean *used_r,
+                                GError **error)
 {
-	char *key = g_strdup_printf("%s%06u", MFI_EWS_ITEM_PLACEHOLDER, m->items + 1);
 	char *deletes, *updates;
 	guint nd, nu;
 	GString *unresolved = g_string_new(NULL);
-	*ok_r = TRUE;
+	gboolean ok = TRUE;
 	if (mfi_ews_occurrences(item, key, &deletes, &nd, &updates, &nu, unresolved)) {
+		*used_r = TRUE;
 		if (deletes)
-			*ok_r = write_followup(b, m, f, "DeleteItem", deletes, nd, key, error);
-		if (updates && *ok_r)
-			*ok_r = write_followup(b, m, f, "UpdateItem", updates, nu, key, error);
-	} else {
-		g_clear_pointer(&key, g_free);
+			ok = write_followup(b, m, f, "DeleteItem", deletes, nd, key, error);
+		if (updates && ok)
+			ok = write_followup(b, m, f, "UpdateItem", updates, nu, key, error);
 	}
 	if (unresolved->len)
 		g_ptr_array_add(b->warnings, g_strdup_printf(
@@ -439,7 +443,118 @@ static char *event_followups(mfi_ews_bundle *b, ews_mailbox *m, const ews_folder
 	g_string_free(unresolved, TRUE);
 	g_free(deletes);
 	g_free(updates);
-	return key;
+	return ok;
+}
+
+static void warn(mfi_ews_bundle *b, gboolean to_stderr, char *text)
+{
+	if (to_stderr)
+		g_printerr("mailferry: warning: %s\n", text);
+	g_ptr_array_add(b->warnings, text);
+}
+
+/* One CreateAttachment request with the fragments `frags` (emptied) on `key`. */
+static gboolean write_attach_request(mfi_ews_bundle *b, ews_mailbox *m, const ews_folder *f,
+                                     const mf_item *item, const char *key, GPtrArray *frags,
+                                     gboolean oversize, GError **error)
+{
+	mfi_ews_doc doc;
+	mfi_ews_doc_begin(&doc, FALSE);
+	mfi_ews_soap_begin(doc.w, b->version, m->address);
+	xmlTextWriterStartElement(doc.w, BAD_CAST "m:CreateAttachment");
+	xmlTextWriterStartElement(doc.w, BAD_CAST "m:ParentItemId");
+	xmlTextWriterWriteAttribute(doc.w, BAD_CAST "Id", BAD_CAST key);
+	xmlTextWriterEndElement(doc.w);
+	xmlTextWriterStartElement(doc.w, BAD_CAST "m:Attachments");
+	for (guint i = 0; i < frags->len; i++)
+		xmlTextWriterWriteRaw(doc.w, BAD_CAST frags->pdata[i]);
+	xmlTextWriterEndElement(doc.w);
+	xmlTextWriterEndElement(doc.w);
+	mfi_ews_soap_end(doc.w);
+	gsize len;
+	char *xml = mfi_ews_doc_end(&doc, &len);
+	char *file = g_strdup_printf("%s/attachments/%06u.xml", m->dir, ++m->attach_files);
+	gboolean ok = write_file(b, file, xml, len, error);
+	g_free(xml);
+	ews_request *r = add_request(m->attach_requests, file, "CreateAttachment", f, frags->len,
+	                             MF_KIND_BIT(item->kind), len);
+	r->master = g_strdup(key);
+	r->oversize = oversize;
+	g_ptr_array_set_size(frags, 0);
+	return ok;
+}
+
+static char *attach_fragment(const mfi_ews_attachment *a, gboolean photo_ok, gsize *len_r)
+{
+	mfi_ews_doc doc;
+	mfi_ews_doc_begin(&doc, TRUE);
+	mfi_ews_write_attachment(doc.w, a, photo_ok);
+	return mfi_ews_doc_end(&doc, len_r);
+}
+
+/* Manifest warnings for what has no file to upload or changes form. */
+static void attach_warnings(mfi_ews_bundle *b, const mf_item *item, GPtrArray *atts,
+                            gboolean photo_ok)
+{
+	GString *scratch = g_string_new(NULL);
+	GPtrArray *links = g_ptr_array_new_with_free_func(g_free);
+	mfi_ews_attach_links(scratch, item, links);
+	for (guint i = 0; i < links->len; i++)
+		warn(b, FALSE, g_strdup_printf("%s: %s: attachment by reference has no file to upload; "
+		                               "the link is kept in the body: %s", item->source,
+		                               item->locator, (char *)links->pdata[i]));
+	for (guint i = 0; i < atts->len; i++) {
+		const mfi_ews_attachment *a = atts->pdata[i];
+		if (a->photo && !photo_ok)
+			warn(b, FALSE, g_strdup_printf("%s: %s: contact photo uploaded as the file %s "
+			                               "(--ews-version %s has no IsContactPhoto)",
+			                               item->source, item->locator, a->name, b->version));
+		if (a->from_override)
+			warn(b, FALSE, g_strdup_printf("%s: %s: \"%s\" of a modified occurrence is "
+			                               "attached to the series", item->source,
+			                               item->locator, a->name));
+	}
+	g_ptr_array_unref(links);
+	g_string_free(scratch, TRUE);
+}
+
+/* CreateAttachment requests for the item's files on `key`, batched within
+ * --batch-items/--batch-bytes; a file over --batch-bytes goes alone, with a
+ * warning. *used_r set when there are any. */
+static gboolean attach_followups(mfi_ews_bundle *b, ews_mailbox *m, const ews_folder *f,
+                                 const mf_item *item, const char *key, gboolean *used_r,
+                                 GError **error)
+{
+	GPtrArray *atts = mfi_ews_attachments(item);
+	GPtrArray *frags = g_ptr_array_new_with_free_func(g_free);
+	gboolean photo_ok = mfi_ews_version_has_photo(b->version), ok = TRUE;
+	guint64 bytes = 0;
+	for (guint i = 0; ok && i < atts->len; i++) {
+		gsize len;
+		char *xml = attach_fragment(atts->pdata[i], photo_ok, &len);
+		gboolean over = len > b->max_bytes;
+		if (frags->len > 0 && (over || frags->len + 1 > b->max_items || bytes + len > b->max_bytes)) {
+			ok = write_attach_request(b, m, f, item, key, frags, FALSE, error);
+			bytes = 0;
+		}
+		g_ptr_array_add(frags, xml);
+		bytes += len;
+		if (over && ok) {
+			warn(b, TRUE, g_strdup_printf("%s: %s: attachment \"%s\" of %" G_GSIZE_FORMAT
+			     " bytes is over --batch-bytes %" G_GUINT64_FORMAT "; it has a request of its own",
+			     item->source, item->locator, ((mfi_ews_attachment *)atts->pdata[i])->name,
+			     len, b->max_bytes));
+			ok = write_attach_request(b, m, f, item, key, frags, TRUE, error);
+			bytes = 0;
+		}
+	}
+	if (ok && frags->len)
+		ok = write_attach_request(b, m, f, item, key, frags, FALSE, error);
+	attach_warnings(b, item, atts, photo_ok);
+	*used_r = *used_r || atts->len > 0;
+	g_ptr_array_unref(frags);
+	g_ptr_array_unref(atts);
+	return ok;
 }
 
 gboolean mfi_ews_bundle_put(mfi_ews_bundle *b, const mf_item *item, GError **error)
@@ -457,16 +572,17 @@ gboolean mfi_ews_bundle_put(mfi_ews_bundle *b, const mf_item *item, GError **err
 			g_free(xml);
 			return FALSE;
 		}
-	char *key = NULL;
-	if (item->kind == MF_KIND_EVENT) {
-		gboolean ok;
-		key = event_followups(b, m, f, item, error, &ok);
-		if (!ok) {
-			g_free(key);
-			g_free(xml);
-			return FALSE;
-		}
+	/* follow-up requests address the created item by this placeholder */
+	char *key = g_strdup_printf("%s%06u", MFI_EWS_ITEM_PLACEHOLDER, m->items + 1);
+	gboolean used = FALSE;
+	gboolean ok = item->kind != MF_KIND_EVENT || event_followups(b, m, f, item, key, &used, error);
+	if (!ok || !attach_followups(b, m, f, item, key, &used, error)) {
+		g_free(key);
+		g_free(xml);
+		return FALSE;
 	}
+	if (!used)
+		g_clear_pointer(&key, g_free);
 	g_ptr_array_add(f->batch, xml);
 	g_ptr_array_add(f->batch_keys, key);
 	f->batch_kinds |= MF_KIND_BIT(item->kind);
@@ -515,7 +631,7 @@ static gboolean write_folder_requests(mfi_ews_bundle *b, ews_mailbox *m, GError 
 		char *file = g_strdup_printf("%s/folders/%06u.xml", m->dir, ++seq);
 		gboolean ok = write_file(b, file, xml, len, error);
 		g_free(xml);
-		add_request(m, file, "CreateFolder", f, 0, 0, len);
+		add_request(m->requests, file, "CreateFolder", f, 0, 0, len);
 		if (!ok)
 			return FALSE;
 	}
@@ -590,7 +706,7 @@ static void build_folders(JsonBuilder *j, const ews_mailbox *m)
 }
 
 /* "masters": {"2": "mailferry-item:000007"}: positions in a CreateItem
- * request whose ItemId the occurrence requests need. */
+ * request whose ItemId the follow-up requests (attachments, occurrences) need. */
 static void build_keys(JsonBuilder *j, const GPtrArray *keys)
 {
 	gboolean open = FALSE;
@@ -611,37 +727,42 @@ static void build_keys(JsonBuilder *j, const GPtrArray *keys)
 		json_builder_end_object(j);
 }
 
+static void build_request(JsonBuilder *j, const ews_request *r)
+{
+	json_builder_begin_object(j);
+	json_builder_set_member_name(j, "file");
+	json_builder_add_string_value(j, r->file);
+	json_builder_set_member_name(j, "operation");
+	json_builder_add_string_value(j, r->operation);
+	json_builder_set_member_name(j, "folder");
+	json_builder_add_string_value(j, r->folder);
+	json_builder_set_member_name(j, "folder_id");
+	json_builder_add_string_value(j, r->folder_id);
+	json_builder_set_member_name(j, "items");
+	json_builder_add_int_value(j, r->items);
+	json_builder_set_member_name(j, "kinds");
+	build_kinds(j, r->kinds);
+	json_builder_set_member_name(j, "bytes");
+	json_builder_add_int_value(j, (gint64)r->bytes);
+	json_builder_set_member_name(j, "oversize");
+	json_builder_add_boolean_value(j, r->oversize);
+	if (r->master) {
+		json_builder_set_member_name(j, "master");
+		json_builder_add_string_value(j, r->master);
+	}
+	build_keys(j, r->keys);
+	json_builder_end_object(j);
+}
+
+/* Folders and items, then attachments, then occurrences: the upload order. */
 static void build_requests(JsonBuilder *j, const ews_mailbox *m)
 {
+	const GPtrArray *lists[] = { m->requests, m->attach_requests, m->followups };
 	json_builder_set_member_name(j, "requests");
 	json_builder_begin_array(j);
-	for (guint i = 0; i < m->requests->len + m->followups->len; i++) {
-		const ews_request *r = i < m->requests->len ? m->requests->pdata[i]
-		                       : m->followups->pdata[i - m->requests->len];
-		json_builder_begin_object(j);
-		json_builder_set_member_name(j, "file");
-		json_builder_add_string_value(j, r->file);
-		json_builder_set_member_name(j, "operation");
-		json_builder_add_string_value(j, r->operation);
-		json_builder_set_member_name(j, "folder");
-		json_builder_add_string_value(j, r->folder);
-		json_builder_set_member_name(j, "folder_id");
-		json_builder_add_string_value(j, r->folder_id);
-		json_builder_set_member_name(j, "items");
-		json_builder_add_int_value(j, r->items);
-		json_builder_set_member_name(j, "kinds");
-		build_kinds(j, r->kinds);
-		json_builder_set_member_name(j, "bytes");
-		json_builder_add_int_value(j, (gint64)r->bytes);
-		json_builder_set_member_name(j, "oversize");
-		json_builder_add_boolean_value(j, r->oversize);
-		if (r->master) {
-			json_builder_set_member_name(j, "master");
-			json_builder_add_string_value(j, r->master);
-		}
-		build_keys(j, r->keys);
-		json_builder_end_object(j);
-	}
+	for (gsize l = 0; l < G_N_ELEMENTS(lists); l++)
+		for (guint i = 0; i < lists[l]->len; i++)
+			build_request(j, lists[l]->pdata[i]);
 	json_builder_end_array(j);
 }
 

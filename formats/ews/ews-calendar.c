@@ -470,6 +470,7 @@ static char *body_text(const mf_item *item, icalcomponent *c, gboolean flatten,
 				g_free(line);
 			}
 	}
+	mfi_ews_attach_links(s, item, NULL); /* files by URI: no bytes to upload */
 	if (rrule_lost)
 		g_string_append_printf(s, "%sRecurrence EWS cannot express (first occurrence only): %s",
 		                       s->len ? "\n\n" : "", rrule_lost);

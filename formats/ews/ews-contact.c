@@ -4,7 +4,10 @@
  * MiddleName, Nickname, CompanyName, EmailAddresses, PhysicalAddresses,
  * PhoneNumbers, Birthday, BusinessHomePage, Department, JobTitle, Surname.
  * What has no typed element (more than one number of a kind, extra
- * addresses) goes to the body. The vCard line parser is the vcf driver's. */
+ * addresses, name prefix and suffix, PO box, every other vCard property such
+ * as ROLE or X-MS-SPOUSE) goes to the body, so nothing is lost; an inline
+ * PHOTO is uploaded as the contact photo (ews-attach.c), a PHOTO by URI is
+ * kept as a link in the body. The vCard line parser is the vcf driver's. */
 #include "ews.h"
 #include "../vcf/vcf.h"
 
@@ -230,6 +233,61 @@ static char *birthday(const card *c)
 	return out;
 }
 
+/* Properties with a typed element, or metadata EWS has no place for. */
+static gboolean mapped(const mfi_vcf_prop *p, gboolean first_url)
+{
+	static const char *const names[] = { "BEGIN", "END", "VERSION", "PRODID", "UID", "REV",
+		"N", "FN", "NOTE", "ORG", "NICKNAME", "EMAIL", "ADR", "LABEL", "TEL", "BDAY",
+		"TITLE", "CATEGORIES", "PHOTO", "KIND", "X-ADDRESSBOOKSERVER-KIND", NULL };
+	if (strcmp(p->name, "URL") == 0)
+		return first_url;
+	for (const char *const *n = names; *n; n++)
+		if (strcmp(p->name, *n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static const char *field_label(const char *name)
+{
+	static const char *const labels[][2] = { { "ROLE", "Role" }, { "URL", "Web page" },
+		{ "X-MS-SPOUSE", "Spouse" }, { "X-ANNIVERSARY", "Anniversary" },
+		{ "X-MS-ASSISTANT", "Assistant" }, { "X-MS-MANAGER", "Manager" },
+		{ "X-MS-IMADDRESS", "IM" }, { "IMPP", "IM" } };
+	for (gsize i = 0; i < G_N_ELEMENTS(labels); i++)
+		if (strcmp(name, labels[i][0]) == 0)
+			return labels[i][1];
+	return name;
+}
+
+/* Body lines for what no typed element holds: N prefix/suffix, ADR PO box,
+ * ORG units after the department, and the properties mapped() rejects. */
+static void other_fields(const card *c, const char *const *n, GString *out)
+{
+	if (*n[3])
+		g_string_append_printf(out, "%sName prefix: %s", out->len ? "\n" : "", n[3]);
+	if (*n[4])
+		g_string_append_printf(out, "%sName suffix: %s", out->len ? "\n" : "", n[4]);
+	gboolean first_url = TRUE;
+	for (guint i = 0; i < c->props->len; i++) {
+		const mfi_vcf_prop *p = c->props->pdata[i];
+		char **f = strcmp(p->name, "ADR") == 0 || strcmp(p->name, "ORG") == 0
+		           ? split_value(p->value, 7) : NULL;
+		if (f && strcmp(p->name, "ADR") == 0 && *f[0])
+			g_string_append_printf(out, "%sPO box: %s", out->len ? "\n" : "", f[0]);
+		for (int k = 2; f && strcmp(p->name, "ORG") == 0 && f[k]; k++)
+			if (*f[k])
+				g_string_append_printf(out, "%sOrganization unit: %s", out->len ? "\n" : "", f[k]);
+		g_strfreev(f);
+		gboolean url = strcmp(p->name, "URL") == 0;
+		if (!mapped(p, url && first_url) && *p->value) {
+			char *v = unescape(p->value);
+			g_string_append_printf(out, "%s%s: %s", out->len ? "\n" : "", field_label(p->name), v);
+			g_free(v);
+		}
+		first_url = first_url && !url;
+	}
+}
+
 static void write_contact_body(xmlTextWriterPtr w, const card *c, const mf_item *item)
 {
 	char **n = split_value(first(c, "N") ? first(c, "N")->value : "", 5);
@@ -262,6 +320,8 @@ static void write_contact_body(xmlTextWriterPtr w, const card *c, const mf_item 
 	mfi_ews_text(tail.w, "t:JobTitle", title);
 	mfi_ews_text(tail.w, "t:Surname", n[0]);
 	char *fields = mfi_ews_doc_end(&tail, NULL);
+	other_fields(c, (const char *const *)n, rest);
+	mfi_ews_attach_links(rest, item, NULL); /* a PHOTO by URI */
 
 	if (rest->len)
 		g_string_append_printf(extra, "%s%s", extra->len ? "\n\n" : "", rest->str);
@@ -282,24 +342,49 @@ static void write_contact_body(xmlTextWriterPtr w, const card *c, const mf_item 
 	g_string_free(rest, TRUE);
 }
 
+static gboolean is_member(const mfi_vcf_prop *p)
+{
+	return strcmp(p->name, "MEMBER") == 0 || strcmp(p->name, "X-ADDRESSBOOKSERVER-MEMBER") == 0 ||
+	       strcmp(p->name, "EMAIL") == 0;
+}
+
+static const char *member_address(const mfi_vcf_prop *p)
+{
+	const char *v = p->value;
+	const char *addr = g_ascii_strncasecmp(v, "mailto:", 7) == 0 ? v + 7 : v;
+	return strchr(addr, '@') ? addr : NULL;
+}
+
+/* NOTE, plus the members that are not addresses (urn:uuid: references). */
+static char *distlist_body(const card *c)
+{
+	char *note = value_of(c, "NOTE");
+	GString *s = g_string_new(note);
+	for (guint i = 0; i < c->props->len; i++) {
+		const mfi_vcf_prop *p = c->props->pdata[i];
+		if (is_member(p) && *p->value && !member_address(p))
+			g_string_append_printf(s, "%sMember (not an address): %s", s->len ? "\n" : "",
+			                       p->value);
+	}
+	g_free(note);
+	return g_string_free(s, FALSE);
+}
+
 /* Members of a group card: vCard 4 MEMBER / Apple X-ADDRESSBOOKSERVER-MEMBER
  * values that are mailto: addresses. */
 static void write_distlist(xmlTextWriterPtr w, const card *c, const mf_item *item)
 {
 	char *fn = value_of(c, "FN");
 	mfi_ews_text(w, "t:Subject", fn);
-	char *note = value_of(c, "NOTE");
-	mfi_ews_body(w, note);
+	char *body = distlist_body(c);
+	mfi_ews_body(w, body);
 	write_categories(w, c, item);
 	mfi_ews_text(w, "t:DisplayName", fn);
 	gboolean open = FALSE;
 	for (guint i = 0; i < c->props->len; i++) {
 		const mfi_vcf_prop *p = c->props->pdata[i];
-		if ((strcmp(p->name, "MEMBER") != 0 && strcmp(p->name, "X-ADDRESSBOOKSERVER-MEMBER") != 0 &&
-		     strcmp(p->name, "EMAIL") != 0) || g_ascii_strncasecmp(p->value, "urn:", 4) == 0)
-			continue;
-		const char *addr = g_ascii_strncasecmp(p->value, "mailto:", 7) == 0 ? p->value + 7 : p->value;
-		if (!*addr)
+		const char *addr = is_member(p) ? member_address(p) : NULL;
+		if (!addr)
 			continue;
 		if (!open)
 			xmlTextWriterStartElement(w, BAD_CAST "t:Members");
@@ -314,7 +399,7 @@ static void write_distlist(xmlTextWriterPtr w, const card *c, const mf_item *ite
 	if (open)
 		xmlTextWriterEndElement(w);
 	g_free(fn);
-	g_free(note);
+	g_free(body);
 }
 
 gboolean mfi_ews_write_contact(xmlTextWriterPtr w, const mf_item *item, GError **error)
@@ -325,7 +410,9 @@ gboolean mfi_ews_write_contact(xmlTextWriterPtr w, const mf_item *item, GError *
 		return FALSE;
 	}
 	card c = { g_ptr_array_new_with_free_func((GDestroyNotify)mfi_vcf_prop_free) };
-	GPtrArray *lines = mfi_vcf_unfold(item->vcard);
+	char *v3 = mfi_vcf_card_to_v3(item->vcard); /* 2.1 encodings and charsets decoded */
+	GPtrArray *lines = mfi_vcf_unfold(v3 ? v3 : item->vcard);
+	g_free(v3);
 	for (guint i = 0; i < lines->len; i++) {
 		mfi_vcf_prop *p = mfi_vcf_prop_parse(lines->pdata[i]);
 		if (p)

@@ -30,8 +30,8 @@ gboolean mfi_ews_writer_close(mf_writer *writer, GError **error)
 
 const mf_writer_driver mf_ews_writer = {
 	.name = "ews",
-	.description = "EWS-ready XML bundle: SOAP CreateFolder/CreateItem requests per mailbox "
-	               "and folder, with manifest.json, for scripts/ews-upload",
+	.description = "EWS-ready XML bundle: SOAP CreateFolder/CreateItem/CreateAttachment "
+	               "requests per mailbox and folder, with manifest.json, for scripts/ews-upload",
 	.kinds = MF_KINDS_MAIL | MF_KINDS_CALENDAR | MF_KINDS_CARDS,
 	.open = mfi_ews_writer_open,
 	.put = mfi_ews_put,

@@ -107,7 +107,10 @@ gboolean mfi_ews_write_note(xmlTextWriterPtr w, const mf_item *item, GError **er
 	const char *summary = icalcomponent_get_summary(j);
 	const char *description = icalcomponent_get_description(j);
 	mfi_ews_text(w, "t:Subject", summary ? summary : "");
-	mfi_ews_body(w, description ? description : summary);
+	GString *body = g_string_new(description ? description : summary);
+	mfi_ews_attach_links(body, item, NULL); /* files by URI: no bytes to upload */
+	mfi_ews_body(w, body->str);
+	g_string_free(body, TRUE);
 	GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
 	for (icalproperty *p = icalcomponent_get_first_property(j, ICAL_CATEGORIES_PROPERTY); p;
 	     p = icalcomponent_get_next_property(j, ICAL_CATEGORIES_PROPERTY))

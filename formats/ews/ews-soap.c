@@ -85,3 +85,11 @@ void mfi_ews_folder_ref(xmlTextWriterPtr w, const char *element, const char *dis
 	xmlTextWriterEndElement(w);
 	xmlTextWriterEndElement(w);
 }
+
+gboolean mfi_ews_version_has_photo(const char *version)
+{
+	for (const char *const *v = versions; *v; v++)
+		if (strcmp(*v, version) == 0)
+			return v - versions >= 5; /* Exchange2010_SP2 and after */
+	return FALSE;
+}

@@ -43,6 +43,7 @@ gboolean mfi_ews_write_task(xmlTextWriterPtr w, const mf_item *item, GError **er
 	icaltimetype due = icalcomponent_get_due(c);
 	icalproperty *rrule = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
 	GString *body = g_string_new(icalcomponent_get_description(c));
+	mfi_ews_attach_links(body, item, NULL); /* files by URI: no bytes to upload */
 	icaltimetype anchor = icaltime_is_null_time(start) ? due : start;
 	gboolean recur = rrule && !icaltime_is_null_time(anchor);
 	char *recurrence = NULL; /* the t:Recurrence element, when EWS can express the rule */

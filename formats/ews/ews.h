@@ -105,6 +105,30 @@ gboolean mfi_ews_write_task(xmlTextWriterPtr w, const mf_item *item, GError **er
 /* ews-contact.c */
 gboolean mfi_ews_write_contact(xmlTextWriterPtr w, const mf_item *item, GError **error);
 
+/* ews-attach.c: files attached to items, sent as CreateAttachment follow-up
+ * requests on the created item (ParentItemId = the item's placeholder id). */
+typedef struct {
+	char *name;
+	char *type;       /* MIME type */
+	GBytes *data;     /* the file's bytes */
+	gboolean message; /* message/rfc822: t:ItemAttachment with MimeContent */
+	gboolean photo;   /* a contact's photo (IsContactPhoto) */
+	gboolean from_override; /* a modified occurrence's own file, attached to the master */
+} mfi_ews_attachment;
+void mfi_ews_attachment_free(gpointer p);
+/* The item's files (mfi_ews_attachment*): inline ATTACH of events, tasks and
+ * notes (master first; a modified occurrence's copies of files taken before
+ * skipped), the inline PHOTO of a contact. Never NULL. */
+GPtrArray *mfi_ews_attachments(const mf_item *item);
+/* Appends "Attachment (link): [NAME <]URI[>]" to `body` per ATTACH by URI of
+ * the item; each line also to `links` (char*, owned) when not NULL. */
+void mfi_ews_attach_links(GString *body, const mf_item *item, GPtrArray *links);
+/* t:FileAttachment or t:ItemAttachment; `photo_ok`: the RequestServerVersion
+ * knows IsContactPhoto (Exchange2010_SP2 and later). */
+void mfi_ews_write_attachment(xmlTextWriterPtr w, const mfi_ews_attachment *a, gboolean photo_ok);
+/* TRUE when `version` is Exchange2010_SP2 or later. */
+gboolean mfi_ews_version_has_photo(const char *version);
+
 /* ews-bundle.c */
 typedef struct mfi_ews_bundle mfi_ews_bundle;
 mfi_ews_bundle *mfi_ews_bundle_new(const char *outdir, const mf_options *opts, GError **error);

@@ -31,6 +31,9 @@ struct mf_reader {
 	guint vcal_no;
 
 	guint64 done_files, total;
+
+	mfi_ics_top_hook top_hook; /* see mfi_ics_set_top_hook() */
+	gpointer top_hook_data;
 };
 
 /* A VCALENDAR, or a bare VEVENT/VTODO/VJOURNAL (which the reader wraps). */
@@ -265,6 +268,8 @@ static void read_component(mf_reader *r)
 	}
 	if (top) {
 		mfi_ics_origin origin = { r->path, (const char *const *)r->folder, ++r->vcal_no };
+		if (r->top_hook)
+			r->top_hook(top, r->top_hook_data);
 		mfi_ics_split(top, &origin, &r->pending, r->ignored);
 	}
 	if (at_end) {
@@ -301,6 +306,12 @@ void mfi_ics_progress(mf_reader *r, guint64 *done_r, guint64 *total_r)
 	long pos = r->fp ? ftell(r->fp) : 0;
 	*done_r = r->done_files + (pos > 0 ? (guint64)pos : 0);
 	*total_r = r->total;
+}
+
+void mfi_ics_set_top_hook(mf_reader *r, mfi_ics_top_hook hook, gpointer data)
+{
+	r->top_hook = hook;
+	r->top_hook_data = data;
 }
 
 const GPtrArray *mfi_ics_ignored(mf_reader *r)

@@ -27,6 +27,12 @@ mf_next_result mfi_ics_next(mf_reader *reader, mf_item **item_r, GError **error)
 void mfi_ics_progress(mf_reader *reader, guint64 *done_r, guint64 *total_r);
 const GPtrArray *mfi_ics_ignored(mf_reader *reader);
 void mfi_ics_close(mf_reader *reader);
+/* Called with each top-level component a reader opened by mfi_ics_open()
+ * parsed, before it is split into items: a reader built on this one (the
+ * CalendarServer file store, formats/calstore) adjusts the stored
+ * VCALENDAR as a whole there. */
+typedef void (*mfi_ics_top_hook)(icalcomponent *top, gpointer data);
+void mfi_ics_set_top_hook(mf_reader *reader, mfi_ics_top_hook hook, gpointer data);
 
 /* ics-split.c: turns one parsed top-level component (normally a VCALENDAR; a
  * bare VEVENT/VTODO/VJOURNAL is accepted too) into items, one per UID and

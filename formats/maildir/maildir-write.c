@@ -221,6 +221,8 @@ static gboolean write_message(mf_writer *w, wfolder *f, const mf_item *item, GEr
 	gsize len;
 	const void *data = g_bytes_get_data(item->mime, &len);
 	gint64 date = item->internal_date > 0 ? item->internal_date : mf_mime_date(item->mime);
+	if (date <= 0)
+		date = 1; /* never "now": output must not depend on when it ran */
 	char *sha = mf_sha256_hex(data, len);
 	char *letters = keyword_letters(f, item);
 	char *flags = mfi_maildir_flags_format(item->flags, letters);

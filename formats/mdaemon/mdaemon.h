@@ -115,7 +115,11 @@ typedef enum {
 	MFI_MD_LAYOUT_MAILBOX, /* one mail directory: root = inbox */
 	MFI_MD_LAYOUT_DOMAIN,  /* Users/<domain>: children are mailboxes */
 	MFI_MD_LAYOUT_SERVER,  /* Users: children are domains */
+	MFI_MD_LAYOUT_ROOT,    /* the MDaemon directory: Users/ and Public Folders/ */
 } mfi_mdaemon_layout;
+
+#define MFI_MDAEMON_USERS_DIR "Users"
+#define MFI_MDAEMON_PUBLIC_DIR "Public Folders" /* D.9: mailbox "Public Folders" */
 
 typedef struct mfi_mdaemon_box {
 	char *rel;     /* relative to the source root; "" for a single mailbox */
@@ -140,8 +144,9 @@ char *mfi_mdaemon_rel_join(const char *rel, const char *name);
 int mfi_mdaemon_mailbox_score(const char *dir);
 /* The layout of `path` and its probe confidence in *score_r. */
 mfi_mdaemon_layout mfi_mdaemon_detect_layout(const char *path, int *score_r);
-/* The mailboxes of a source (mfi_mdaemon_box*, sorted by domain then mailbox);
- * what is neither a domain nor a mailbox directory goes to `ignored`. */
+/* The mailboxes of a source (mfi_mdaemon_box*, sorted by domain then mailbox;
+ * for the MDaemon directory also "Public Folders"); what is neither a domain
+ * nor a mailbox directory goes to `ignored`. */
 GPtrArray *mfi_mdaemon_find_boxes(const char *root, mfi_mdaemon_layout layout,
                                   GPtrArray *ignored);
 /* The folders of one mailbox (mfi_mdaemon_folder*): the inbox first, then each
@@ -177,7 +182,8 @@ void mfi_mdaemon_contents_load(mfi_mdaemon_contents *c, const char *dir, const c
                                const char *segment, GPtrArray *ignored);
 void mfi_mdaemon_contents_clear(mfi_mdaemon_contents *c);
 /* Reads a regular file whole, without following a symbolic link; at most
- * `max` bytes (more is an error). FALSE with *error naming the path. */
+ * `max` bytes (more is an error). NULL with *error saying why (without the
+ * path: callers name the file and item). */
 GBytes *mfi_mdaemon_read_file(const char *path, gsize max, GError **error);
 
 /* ---- mdaemon-read.c: the driver slots (table in mdaemon-driver.c) ---- */

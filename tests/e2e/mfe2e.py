@@ -86,8 +86,11 @@ def _cleanup():
             # give back write permission we may have removed, then delete
             for root, dirs, _files in os.walk(d):
                 for x in dirs:
+                    p = os.path.join(root, x)
+                    if os.path.islink(p):
+                        continue  # chmod follows links: never touch what a link points at (/etc)
                     try:
-                        os.chmod(os.path.join(root, x), 0o700)
+                        os.chmod(p, 0o700)
                     except OSError:
                         pass
             shutil.rmtree(d, ignore_errors=True)

@@ -12,10 +12,17 @@
   the same source (compared as a multiset of SHA-256 digests);
 * batching limits (--batch-items, --batch-bytes) hold; an oversize item has a
   request of its own and a warning;
+* files attached to events, tasks and notes: the CreateAttachment requests
+  (ParentItemId = the placeholder of an item created before) carry exactly the
+  bytes of the binary ATTACH properties the same run's --to ics output has
+  for the same items (read with the icalendar package; events by UID, tasks
+  and notes by SUMMARY); ATTACH by URI stays in the body and in the warnings;
+  an inline contact PHOTO is the contact photo;
 * the bundle is byte-identical across runs.
 """
 
 import base64
+import collections
 import email
 import email.policy
 import glob
@@ -83,10 +90,15 @@ def check_bundle(name, bundle, rep, batch_items=50, batch_bytes=25 * 1024 * 1024
               "manifest items %d == report written %d" % (man["items"], written))
     in_files = 0
     mimes = []
+    listed = {os.path.join(bundle, r["file"]) for mb in man["mailboxes"] for r in mb["requests"]}
+    res.check(listed == set(files), name, "the manifest lists every request file (%d on disk, "
+              "%d listed)" % (len(files), len(listed)))
     for mb in man["mailboxes"]:
-        phase = {"CreateFolder": 0, "CreateItem": 1, "DeleteItem": 2, "UpdateItem": 2}
+        phase = {"CreateFolder": 0, "CreateItem": 1, "CreateAttachment": 2, "DeleteItem": 3,
+                 "UpdateItem": 3}
         ops = [phase[r["operation"]] for r in mb["requests"]]
-        res.check(ops == sorted(ops), name, "folders, then items, then occurrence requests")
+        res.check(ops == sorted(ops), name,
+                  "folders, then items, then attachments, then occurrence requests")
         created = set()
         masters = set()
         for req in mb["requests"]:
@@ -98,6 +110,9 @@ def check_bundle(name, bundle, rep, batch_items=50, batch_bytes=25 * 1024 * 1024
                 res.check(parent is None or parent.get("Id") in created, name,
                           "%s: parent created first" % req["file"])
                 created.add(req["folder_id"])
+                continue
+            if req["operation"] == "CreateAttachment":
+                check_attach_request(name, path, req, masters, batch_items, batch_bytes)
                 continue
             if req["operation"] in ("DeleteItem", "UpdateItem"):
                 root = ET.parse(path).getroot()
@@ -130,6 +145,126 @@ def check_bundle(name, bundle, rep, batch_items=50, batch_bytes=25 * 1024 * 1024
     return mimes
 
 
+def check_attach_request(name, path, req, masters, batch_items, batch_bytes):
+    root = ET.parse(path).getroot()
+    op = root.find("soap:Body/m:CreateAttachment", NS)
+    parent = op.find("m:ParentItemId", NS)
+    atts = list(op.find("m:Attachments", NS))
+    res.check(parent.get("Id") == req["master"] in masters, name,
+              "%s: ParentItemId %s created before" % (req["file"], req["master"]))
+    res.check(len(atts) == req["items"] and 0 < req["items"] <= batch_items, name,
+              "%s: %d attachments as in the manifest" % (req["file"], len(atts)))
+    if req["oversize"]:
+        res.check(req["items"] == 1, name, "%s: oversize attachment alone" % req["file"])
+    else:
+        res.check(req["bytes"] <= batch_bytes + ENVELOPE_SLACK, name,
+                  "%s: %d bytes within --batch-bytes" % (req["file"], req["bytes"]))
+
+
+def attachment_bytes(att):
+    """The bytes a t:FileAttachment / t:ItemAttachment (MimeContent) carries."""
+    el = att.find("t:Content", NS)
+    if el is None:
+        el = att.find("t:Message/t:MimeContent", NS)
+    return base64.b64decode("".join((el.text or "").split()))
+
+
+def item_key(it):
+    """How an item is found again in the ics output: events by UID, tasks and
+    notes by subject, contacts by display name."""
+    kind = it.tag.split("}")[1]
+    if kind == "CalendarItem":
+        return "event", it.findtext("t:UID", "", NS)
+    if kind in ("Contact", "DistributionList"):
+        return "contact", it.findtext("t:DisplayName", namespaces=NS)
+    return kind.lower(), it.findtext("t:Subject", namespaces=NS) or ""
+
+
+def bundle_attachments(bundle):
+    """{item key: Counter of SHA-256 of each uploaded file}; {key: bodies}."""
+    with open(os.path.join(bundle, "manifest.json"), "rb") as f:
+        man = json.loads(f.read())
+    out = collections.defaultdict(collections.Counter)
+    bodies = {}
+    for mb in man["mailboxes"]:
+        by_key = {}
+        for req in mb["requests"]:
+            if req["operation"] != "CreateItem":
+                continue
+            items = items_of(os.path.join(bundle, req["file"]))
+            for index, key in (req.get("masters") or {}).items():
+                by_key[key] = items[int(index)]
+            for it in items:
+                bodies.setdefault(item_key(it), []).append(it.findtext("t:Body", "", NS))
+        for req in mb["requests"]:
+            if req["operation"] != "CreateAttachment":
+                continue
+            root = ET.parse(os.path.join(bundle, req["file"])).getroot()
+            for att in root.find("soap:Body/m:CreateAttachment/m:Attachments", NS):
+                data = attachment_bytes(att)
+                out[item_key(by_key[req["master"]])][hashlib.sha256(data).hexdigest()] += 1
+    return out, bodies, man
+
+
+def ics_attachments(root):
+    """The same from --to ics output, read with the icalendar package: every
+    binary ATTACH of an item's master, and the files of its modified
+    occurrences that none of its earlier components has; and the URIs."""
+    import icalendar
+    out = collections.defaultdict(collections.Counter)
+    uris = []
+    for dirpath, _dirs, files in os.walk(root):
+        for fn in sorted(files):
+            if not fn.endswith(".ics") or "quarantine" in os.path.relpath(dirpath, root):
+                continue
+            with open(os.path.join(dirpath, fn), "rb") as f:
+                cal = icalendar.Calendar.from_ical(f.read())
+            groups = collections.OrderedDict()
+            for c in cal.walk():
+                if c.name not in ("VEVENT", "VTODO", "VJOURNAL"):
+                    continue
+                kind = {"VEVENT": "event", "VTODO": "task", "VJOURNAL": "message"}[c.name]
+                key = (kind, str(c.get("UID", "")) if kind == "event" else str(c.get("SUMMARY", "")))
+                groups.setdefault((key, str(c.get("UID"))), []).append(c)
+            for (key, _uid), comps in groups.items():
+                comps.sort(key=lambda c: c.get("RECURRENCE-ID") is not None)
+                taken = []
+                for c in comps:
+                    earlier = list(taken)
+                    props = c.get("ATTACH") or []
+                    for a in props if isinstance(props, list) else [props]:
+                        if a.params.get("VALUE") != "BINARY" and a.params.get("ENCODING") != "BASE64":
+                            uris.append(str(a))
+                            continue
+                        data = base64.b64decode(a.to_ical())
+                        if c.get("RECURRENCE-ID") is not None and data in earlier:
+                            continue
+                        taken.append(data)
+                        out[key][hashlib.sha256(data).hexdigest()] += 1
+    return out, uris
+
+
+def check_attachments_exact(name, sources, bundle, extra=(), expect=True):
+    icsdir, _rep, _r = convert(name + " (ics)", sources, extra, to="ics")
+    if icsdir is None:
+        return None
+    got, bodies, man = bundle_attachments(bundle)
+    want, uris = ics_attachments(icsdir)
+    got = {k: v for k, v in got.items() if k[0] != "contact"}
+    # items the EWS run quarantined (an event without a start) are not in the bundle
+    want = {k: v for k, v in want.items() if k in bodies}
+    n = sum(sum(c.values()) for c in want.values())
+    res.check(not expect or n > 0, name, "the source has files attached to items (%d)" % n)
+    res.check(got == want, name, "CreateAttachment bytes == the ATTACH bytes of the ics output "
+              "for the same items (%d files, %d items)" % (n, len(want)))
+    for uri in uris:
+        res.check(any(uri in b for bs in bodies.values() for b in bs), name,
+                  "ATTACH by URI %s kept in a body" % uri)
+        res.check(any(uri in w for w in man["warnings"]), name,
+                  "ATTACH by URI %s in the manifest warnings" % uri)
+    return got
+
+
 def eml_digests(root):
     out = []
     for dirpath, _dirs, files in os.walk(root):
@@ -150,14 +285,62 @@ def check_mime_exact(name, sources, mimes):
               "(%d messages, %d eml files)" % (len(got), len(want)))
 
 
-def run_case(name, sources, extra=(), mime=True, **limits):
+def run_case(name, sources, extra=(), mime=True, attach=False, **limits):
     bundle, rep, _r = convert(name, sources, extra)
     if bundle is None or rep is None:
         return None
     mimes = check_bundle(name, bundle, rep, **limits)
     if mime and mimes is not None:
         check_mime_exact(name, sources, mimes)
+    check_attachments_exact(name, sources, bundle, extra, expect=attach)
     return bundle
+
+
+def test_attachments():
+    """testdata/ews: an event with files (one twice under two names, an
+    e-mail, one by URI) and a modified occurrence with a copy and a file of its
+    own, an event with a file over --batch-bytes, a task and a note with files;
+    contacts with an inline and a linked PHOTO."""
+    name = "attachments"
+    d = os.path.join(mfe2e.TESTDATA, "ews")
+    src = [os.path.join(d, "attachments.ics"), os.path.join(d, "photo.vcf")]
+    bundle = run_case(name, src, ["--batch-bytes", "50000"], mime=False, attach=True,
+                      batch_bytes=50000)
+    if bundle is None:
+        return
+    got, bodies, man = bundle_attachments(bundle)
+    reqs = [r for mb in man["mailboxes"] for r in mb["requests"]
+            if r["operation"] == "CreateAttachment"]
+    res.check(sum(r["items"] for r in reqs) == 11, name, "11 files to upload: %r"
+              % [r["items"] for r in reqs])
+    res.check(sum(got[("event", "attach-weekly@example.org")].values()) == 6, name,
+              "two names for the same bytes are two files; the occurrence's copy is not")
+    over = [r for r in reqs if r["oversize"]]
+    res.check(len(over) == 1 and any("big.bin" in w and "--batch-bytes" in w
+                                     for w in man["warnings"]), name,
+              "the file over --batch-bytes has a request of its own and a warning")
+    res.check(any("moved-only.txt" in w for w in man["warnings"]), name,
+              "the occurrence's own file is attached to the series, with a warning")
+    text = "".join(open(os.path.join(bundle, r["file"]), encoding="utf-8").read() for r in reqs)
+    res.check("<t:ItemAttachment>" in text and "<t:Name>Minutes</t:Name>" in text, name,
+              "an attached e-mail is an ItemAttachment with MimeContent")
+    photo = hashlib.sha256(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    ).hexdigest()
+    res.check(dict(got[("contact", "Pat Photo")]) == {photo: 1}
+              and "<t:IsContactPhoto>true</t:IsContactPhoto>" in text, name,
+              "an inline PHOTO is the contact photo (IsContactPhoto)")
+    lee = bodies.get(("contact", "Lee Link"), [""])[0]
+    res.check("https://photos.example.org/lee.jpg" in lee and any(
+        "lee.jpg" in w for w in man["warnings"]), name, "a PHOTO by URI in the body and warnings")
+    pat = bodies.get(("contact", "Pat Photo"), [""])[0]
+    res.check("Role: Photographer" in pat and "Spouse: Sam" in pat, name,
+              "vCard fields without a typed element are in the body: %r" % pat)
+    old, _rep, _r = convert(name + " 2010", src, ["--ews-version", "Exchange2010_SP1"])
+    if old:
+        _g, _b, oman = bundle_attachments(old)
+        res.check(any("IsContactPhoto" in w for w in oman["warnings"]), name,
+                  "versions without IsContactPhoto: a plain file, with a warning")
 
 
 def test_negative_examples():
@@ -256,7 +439,9 @@ def test_map_message_addresses():
 
 def test_deterministic():
     src = [os.path.join(mfe2e.TESTDATA, "ics", "sample.ics"),
-           os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox")]
+           os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox"),
+           os.path.join(mfe2e.TESTDATA, "ews", "attachments.ics"),
+           os.path.join(mfe2e.TESTDATA, "ews", "photo.vcf")]
     a, _ra, _ = convert("deterministic a", src)
     b, _rb, _ = convert("deterministic b", src)
     if a and b:
@@ -271,8 +456,11 @@ def main():
     run_case("corpus maildir", mfe2e.corpus_maildirs())
     run_case("ics", ics_sources(), mime=False)
     run_case("vcf", [os.path.join(mfe2e.TESTDATA, "vcf", "contacts.vcf")], mime=False)
-    for pst in ("pst/aspose_py_test.pst", "pst/enron.pst", "ost/aspose_SampleOstFile.ost"):
+    for pst in ("pst/aspose_py_test.pst", "pst/enron.pst"):
         run_case(pst, [os.path.join(CORPUS, pst)])
+    for ost in ("ost/aspose_SampleOstFile.ost", "ost/pstextractortest@outlook.com.ost"):
+        run_case(ost, [os.path.join(CORPUS, ost)], attach=True)
+    test_attachments()
     test_batching()
     test_mailbox_and_version()
     test_map_message_addresses()

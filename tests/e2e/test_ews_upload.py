@@ -4,10 +4,12 @@
 The stand-in validates every request with xmllint against
 ../shared/ews-schema (one call per request), checks that X-AnchorMailbox names
 the impersonated mailbox, and answers like Exchange (CreateFolder, FindFolder,
-CreateItem, DeleteItem, UpdateItem; ErrorServerBusy with BackOffMilliseconds;
-per-item errors). Scenarios: full upload, re-run without duplicates, folders
-found again with a lost state file, kill and resume, ErrorServerBusy back-off
-(HTTP 503 and per item), a failed item reported. Everything is bounded by
+CreateItem, CreateAttachment, DeleteItem, UpdateItem; ErrorServerBusy with
+BackOffMilliseconds; per-item errors). Scenarios: full upload (attachments go
+to the ItemId the server returned for their item), re-run without duplicates,
+folders found again with a lost state file, kill and resume (during the items
+and during the attachments), ErrorServerBusy back-off (HTTP 503 and per
+item), a failed item reported. Everything is bounded by
 timeouts and stops by itself.
 """
 
@@ -73,16 +75,20 @@ class Exchange:
         self.lock = threading.Lock()
         self.folders = {}        # id -> (parent id, name)
         self.items = {}          # id -> (folder id, sha256 of the item XML)
+        self.attachments = {}    # id -> (parent item id, name, sha256 of the file's bytes)
         self.requests = []       # (operation, anchor ok)
         self.invalid = []
         self.create_items = 0
         self.busy_at = None      # n-th CreateItem: first item ok, others ErrorServerBusy
         self.http503_left = 0    # first requests answered with HTTP 503
-        self.hang_at = None      # n-th CreateItem: block, then drop the connection
+        self.hang_at = None      # n-th CreateItem (hang_op): block, then drop the connection
+        self.hang_op = "CreateItem"
+        self.calls = {}          # operation -> number of requests
         self.hang_reached = threading.Event()
         self.release = threading.Event()
         self.busy_times = []
         self.fail_marker = None  # items whose MIME contains it: ErrorMessageSizeExceeded
+        self.fail_subject = None # items with this t:Subject: ErrorInvalidPropertyValue
 
     def validate(self, body):
         with tempfile.NamedTemporaryFile(suffix=".xml") as f:
@@ -93,7 +99,16 @@ class Exchange:
         return p.returncode == 0, p.stderr.decode("utf-8", "replace")
 
     def new_id(self, prefix):
-        return "%s-%06d" % (prefix, len(self.folders) + len(self.items) + 1)
+        return "%s-%06d" % (prefix, len(self.folders) + len(self.items) + len(self.attachments) + 1)
+
+    def hang(self, op):
+        """True when this request is the one to block on (then dropped)."""
+        self.calls[op] = self.calls.get(op, 0) + 1
+        if self.hang_op == op and self.hang_at == self.calls[op]:
+            self.hang_reached.set()
+            self.release.wait(60)
+            return True
+        return False
 
     def folder_known(self, el):
         fid = el.get("Id")
@@ -142,9 +157,7 @@ class Exchange:
 
     def op_CreateItem(self, el):
         self.create_items += 1
-        if self.hang_at == self.create_items:
-            self.hang_reached.set()
-            self.release.wait(60)
+        if self.hang("CreateItem"):
             return None
         target = list(el.find("m:SavedItemFolderId", NS))[0]
         items = list(el.find("m:Items", NS))
@@ -159,6 +172,8 @@ class Exchange:
                 self.busy_times.append(time.monotonic())
             elif self.fail_marker and self.fail_marker in raw:
                 msgs.append(err_msg("CreateItem", "ErrorMessageSizeExceeded", "too large"))
+            elif self.fail_subject and it.findtext("t:Subject", namespaces=NS) == self.fail_subject:
+                msgs.append(err_msg("CreateItem", "ErrorInvalidPropertyValue", "bad value"))
             else:
                 iid = self.new_id("item")
                 self.items[iid] = (target.get("Id"), hashlib.sha256(ET.tostring(it)).hexdigest())
@@ -168,6 +183,27 @@ class Exchange:
         if self.busy_at == self.create_items and len(items) > 1:
             self.busy_at = None
         return 200, response("CreateItem", msgs)
+
+    def op_CreateAttachment(self, el):
+        if self.hang("CreateAttachment"):
+            return None
+        parent = el.find("m:ParentItemId", NS).get("Id")
+        msgs = []
+        for att in el.find("m:Attachments", NS):
+            tag = att.tag.split("}")[1]
+            content = att.findtext("t:Content", namespaces=NS)
+            if content is None:
+                content = att.findtext("t:Message/t:MimeContent", namespaces=NS) or ""
+            if parent not in self.items:
+                msgs.append(err_msg("CreateAttachment", "ErrorItemNotFound", "no parent item"))
+                continue
+            aid = self.new_id("attachment")
+            self.attachments[aid] = (parent, att.findtext("t:Name", namespaces=NS), hashlib.sha256(
+                base64.b64decode("".join(content.split()))).hexdigest())
+            msgs.append(ok_msg("CreateAttachment", (
+                '<m:Attachments><t:%s><t:AttachmentId Id="%s" RootItemId="%s" '
+                'RootItemChangeKey="ck2"/></t:%s></m:Attachments>') % (tag, aid, parent, tag)))
+        return 200, response("CreateAttachment", msgs)
 
     def occurrence_op(self, op, el):
         msgs = []
@@ -222,7 +258,9 @@ def make_bundle():
     bundle = os.path.join(d, "bundle")
     src = [os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox"),
            os.path.join(mfe2e.TESTDATA, "ics", "sample.ics"),
-           os.path.join(mfe2e.TESTDATA, "vcf", "contacts.vcf")]
+           os.path.join(mfe2e.TESTDATA, "vcf", "contacts.vcf"),
+           os.path.join(mfe2e.TESTDATA, "ews", "attachments.ics"),
+           os.path.join(mfe2e.TESTDATA, "ews", "photo.vcf")]
     r = mfe2e.run_mf(["convert"] + src + ["-o", bundle, "--to", "ews", "--batch-items", "2"])
     mfe2e.check_run_sane(res, "bundle", r)
     with open(os.path.join(bundle, "manifest.json"), encoding="utf-8") as f:
@@ -231,6 +269,11 @@ def make_bundle():
 
 def created_folders(man):
     return sum(1 for mb in man["mailboxes"] for f in mb["folders"] if not f["distinguished"])
+
+
+def attachment_requests(man):
+    return [r for mb in man["mailboxes"] for r in mb["requests"]
+            if r["operation"] == "CreateAttachment"]
 
 
 def occurrence_requests(man):
@@ -247,6 +290,15 @@ def check_server(name, ex, man, expect_items):
     res.check(len(set(digests)) == len(digests), name, "no item uploaded twice")
     res.check(len(ex.folders) == created_folders(man), name, "folders %d == %d"
               % (len(ex.folders), created_folders(man)))
+    want = sum(r["items"] for r in attachment_requests(man))
+    res.check(len(ex.attachments) == want, name, "attachments on the server %d == %d"
+              % (len(ex.attachments), want))
+    files = list(ex.attachments.values())
+    res.check(len(set(files)) == len(files), name, "no attachment uploaded twice")
+    parents = {f[0] for f in files}
+    res.check(len(parents) == len({r["master"] for r in attachment_requests(man)})
+              and all(p in ex.items for p in parents), name,
+              "attachments on the items the server created (%d items)" % len(parents))
 
 
 def test_full_and_rerun(d, bundle, man):
@@ -259,6 +311,10 @@ def test_full_and_rerun(d, bundle, man):
     check_server("full", ex, man, man["items"])
     res.check(b"retrying" in r.stderr, "full", "HTTP 503 answered with a back-off and retry")
     ops = [op for op, _a in ex.requests]
+    first_att = ops.index("CreateAttachment") if "CreateAttachment" in ops else -1
+    res.check(first_att > max(i for i, op in enumerate(ops) if op == "CreateItem")
+              and ops.count("CreateAttachment") == len(attachment_requests(man)), "full",
+              "CreateAttachment posted after every CreateItem, once per request")
     res.check(ops.count("DeleteItem") + ops.count("UpdateItem") == occurrence_requests(man), "full",
               "occurrence requests sent after their masters")
     before = len(ex.requests)
@@ -287,6 +343,26 @@ def test_kill_and_resume(d, bundle, man):
     r = upload(bundle, url, state)
     res.check(r.returncode == 0, "resume", "resumed upload exit 0: %s" % r.stderr[-600:])
     check_server("resume", ex, man, man["items"])
+    srv.shutdown()
+
+
+def test_kill_in_attachments(d, bundle, man):
+    ex = Exchange()
+    ex.hang_op, ex.hang_at = "CreateAttachment", 2
+    srv, url = serve(ex)
+    state = os.path.join(d, "state-kill-att.json")
+    p = upload(bundle, url, state, popen=True)
+    reached = ex.hang_reached.wait(120)
+    res.check(reached, "kill attachments", "uploader reached the second CreateAttachment")
+    os.kill(p.pid, signal.SIGKILL)
+    p.communicate(timeout=60)
+    ex.release.set()
+    partial = len(ex.attachments)
+    res.check(partial > 0, "kill attachments", "interrupted after %d attachments" % partial)
+    r = upload(bundle, url, state)
+    res.check(r.returncode == 0, "resume attachments", "resumed upload exit 0: %s"
+              % r.stderr[-600:])
+    check_server("resume attachments", ex, man, man["items"])
     srv.shutdown()
 
 
@@ -327,6 +403,35 @@ def test_failed_item(d, man):
     srv.shutdown()
 
 
+def test_failed_parent(d):
+    """An item the server refuses: its attachments are reported (NoMaster),
+    never sent; the other items' attachments are uploaded."""
+    bundle = os.path.join(d, "bundle-parent")
+    r = mfe2e.run_mf(["convert", os.path.join(mfe2e.TESTDATA, "ews", "attachments.ics"), "-o",
+                      bundle, "--to", "ews", "--batch-bytes", "50000"])
+    mfe2e.check_run_sane(res, "parent bundle", r)
+    with open(os.path.join(bundle, "manifest.json"), encoding="utf-8") as f:
+        pman = json.load(f)
+    ex = Exchange()
+    ex.fail_subject = "Big file"
+    srv, url = serve(ex)
+    state = os.path.join(d, "state-parent.json")
+    r = upload(bundle, url, state)
+    res.check(r.returncode == 1, "failed parent", "exit 1 (rc %d)" % r.returncode)
+    with open(state, encoding="utf-8") as f:
+        st = json.load(f)
+    codes = sorted(x["code"] for m in st["mailboxes"].values() for x in m["failures"])
+    res.check(codes == ["ErrorInvalidPropertyValue", "NoMaster", "NoMaster"], "failed parent",
+              "the item and its two files reported: %r" % codes)
+    want = sum(r["items"] for r in attachment_requests(pman)) - 2
+    res.check(len(ex.attachments) == want, "failed parent", "the other %d files uploaded (%d)"
+              % (want, len(ex.attachments)))
+    before = len(ex.requests)
+    upload(bundle, url, state)
+    res.check(len(ex.requests) == before, "failed parent", "a re-run sends nothing again")
+    srv.shutdown()
+
+
 def test_placeholder_refused(bundle):
     r = subprocess.run([sys.executable, UPLOADER, bundle, "--url", "http://127.0.0.1:9/"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
@@ -339,11 +444,14 @@ def main():
     d, bundle, man = make_bundle()
     res.check(occurrence_requests(man) > 0 and man["items"] > 4, "bundle",
               "bundle has several requests and occurrence requests")
+    res.check(len(attachment_requests(man)) > 1, "bundle", "bundle has CreateAttachment requests")
     test_placeholder_refused(bundle)
     test_full_and_rerun(d, bundle, man)
     test_kill_and_resume(d, bundle, man)
+    test_kill_in_attachments(d, bundle, man)
     test_busy(d, bundle, man)
     test_failed_item(d, man)
+    test_failed_parent(d)
     res.finish()
 
 
