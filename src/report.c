@@ -363,12 +363,27 @@ void mf_report_print_summary(const mf_report *r, FILE *out)
 	        mf_report_total(r, MF_COUNT_QUARANTINED));
 }
 
+
+/* Report strings come from sources (folder names, locators, libpff and
+ * libical messages) and may not be UTF-8; JSON must be. Invalid bytes become
+ * U+FFFD. */
+static void add_text(JsonBuilder *b, const char *text)
+{
+	if (!text || g_utf8_validate(text, -1, NULL)) {
+		json_builder_add_string_value(b, text);
+		return;
+	}
+	char *valid = g_utf8_make_valid(text, -1);
+	json_builder_add_string_value(b, valid);
+	g_free(valid);
+}
+
 static void add_string_array(JsonBuilder *b, const char *name, GPtrArray *values)
 {
 	json_builder_set_member_name(b, name);
 	json_builder_begin_array(b);
 	for (guint i = 0; i < values->len; i++)
-		json_builder_add_string_value(b, values->pdata[i]);
+		add_text(b, values->pdata[i]);
 	json_builder_end_array(b);
 }
 
@@ -392,12 +407,12 @@ static void build_sources(JsonBuilder *b, const mf_report *r)
 		report_source *s = r->sources->pdata[i];
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "path");
-		json_builder_add_string_value(b, s->path);
+		add_text(b, s->path);
 		json_builder_set_member_name(b, "format");
-		json_builder_add_string_value(b, s->format);
+		add_text(b, s->format);
 		json_builder_set_member_name(b, "sha256");
 		char *sha = source_digest(s);
-		json_builder_add_string_value(b, sha);
+		add_text(b, sha);
 		g_free(sha);
 		json_builder_set_member_name(b, "bytes");
 		json_builder_add_int_value(b, (gint64)s->bytes);
@@ -417,18 +432,18 @@ static void build_folders(JsonBuilder *b, const mf_report *r)
 		report_row *row = rows->pdata[i];
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "source");
-		json_builder_add_string_value(b, row->source);
+		add_text(b, row->source);
 		json_builder_set_member_name(b, "folder");
-		json_builder_add_string_value(b, row->folder);
+		add_text(b, row->folder);
 		json_builder_set_member_name(b, "kind");
-		json_builder_add_string_value(b, mf_kind_name(row->kind));
+		add_text(b, mf_kind_name(row->kind));
 		for (int c = 0; c < MF_COUNT_N; c++) {
 			json_builder_set_member_name(b, count_names[c]);
 			json_builder_add_int_value(b, (gint64)row->counts[c]);
 		}
 		json_builder_set_member_name(b, "companion");
 		if (row->companion)
-			json_builder_add_string_value(b, row->companion);
+			add_text(b, row->companion);
 		else
 			json_builder_add_null_value(b);
 		json_builder_end_object(b);
@@ -449,12 +464,12 @@ static void build_quarantine(JsonBuilder *b, const mf_report *r)
 		for (int k = 0; k < 5; k++) {
 			json_builder_set_member_name(b, names[k]);
 			if (values[k])
-				json_builder_add_string_value(b, values[k]);
+				add_text(b, values[k]);
 			else
 				json_builder_add_null_value(b);
 		}
 		json_builder_set_member_name(b, "kind");
-		json_builder_add_string_value(b, mf_kind_name(q->kind));
+		add_text(b, mf_kind_name(q->kind));
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -471,10 +486,10 @@ static void build_filtered(JsonBuilder *b, const mf_report *r)
 		const char *values[] = { q->source, q->locator, q->folder, q->reason };
 		for (int k = 0; k < 4; k++) {
 			json_builder_set_member_name(b, names[k]);
-			json_builder_add_string_value(b, values[k]);
+			add_text(b, values[k]);
 		}
 		json_builder_set_member_name(b, "kind");
-		json_builder_add_string_value(b, mf_kind_name(q->kind));
+		add_text(b, mf_kind_name(q->kind));
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -486,7 +501,7 @@ static void build_unmapped(JsonBuilder *b, const mf_report *r)
 	json_builder_set_member_name(b, "unmapped_addresses");
 	json_builder_begin_array(b);
 	for (GList *l = addrs; l; l = l->next)
-		json_builder_add_string_value(b, l->data);
+		add_text(b, l->data);
 	json_builder_end_array(b);
 	g_list_free(addrs);
 }
@@ -509,13 +524,13 @@ gboolean mf_report_write_json(const mf_report *r, const char *path, GError **err
 	JsonBuilder *b = json_builder_new();
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "tool");
-	json_builder_add_string_value(b, "mailferry");
+	add_text(b, "mailferry");
 	json_builder_set_member_name(b, "version");
-	json_builder_add_string_value(b, MF_VERSION);
+	add_text(b, MF_VERSION);
 	json_builder_set_member_name(b, "command");
-	json_builder_add_string_value(b, r->command);
+	add_text(b, r->command);
 	json_builder_set_member_name(b, "to");
-	json_builder_add_string_value(b, r->to_format);
+	add_text(b, r->to_format);
 	build_sources(b, r);
 	build_folders(b, r);
 	build_repairs(b, r);

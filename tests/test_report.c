@@ -65,11 +65,37 @@ static void test_json_report(void **state)
 	mf_report_free(r);
 }
 
+/* Folder names and locators come from sources: bytes that are not UTF-8 must
+ * still give a JSON file a parser accepts. */
+static void test_json_not_utf8(void **state)
+{
+	(void)state;
+	static const char *const latin1[] = { "Entw\xfcrfe", NULL };
+	mf_report *r = mf_report_new("convert", "maildir");
+	mf_report_count(r, "b\xe4" "d.mbox", latin1, MF_KIND_MESSAGE, MF_COUNT_READ);
+	mf_report_count(r, "b\xe4" "d.mbox", latin1, MF_KIND_MESSAGE, MF_COUNT_QUARANTINED);
+	mf_report_quarantine(r, "b\xe4" "d.mbox", "offset \xff", latin1, MF_KIND_MESSAGE,
+	                     "reason \xc3", NULL);
+	char *path = g_strdup_printf("%s/mf-report-u-%d.json", g_get_tmp_dir(), (int)getpid());
+	assert_true(mf_report_write_json(r, path, NULL));
+	JsonParser *parser = json_parser_new();
+	assert_true(json_parser_load_from_file(parser, path, NULL));
+	JsonObject *root = json_node_get_object(json_parser_get_root(parser));
+	JsonObject *q0 = json_array_get_object_element(
+		json_object_get_array_member(root, "quarantine"), 0);
+	assert_string_equal(json_object_get_string_member(q0, "folder"), "Entw\xef\xbf\xbdrfe");
+	g_object_unref(parser);
+	unlink(path);
+	g_free(path);
+	mf_report_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invariant_holds_and_breaks),
 		cmocka_unit_test(test_json_report),
+		cmocka_unit_test(test_json_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
