@@ -45,8 +45,19 @@ static void inventory_free(source_inventory *inv)
 	g_free(inv);
 }
 
-static folder_counts *folder_for(source_inventory *inv, char **segments)
+/* Items of a multi-user source are shown under their mailbox: "alice@x/Inbox". */
+static folder_counts *folder_for(source_inventory *inv, const mf_item *item)
 {
+	char **segments = item->folder;
+	char **owned = NULL;
+	if (item->mailbox) {
+		guint n = g_strv_length(item->folder);
+		owned = g_new0(char *, n + 2);
+		owned[0] = g_strdup(item->mailbox);
+		for (guint i = 0; i < n; i++)
+			owned[i + 1] = g_strdup(item->folder[i]);
+		segments = owned;
+	}
 	char *key = mf_folder_to_string((const char *const *)segments);
 	folder_counts *f = g_hash_table_lookup(inv->folders, key);
 	if (!f) {
@@ -57,6 +68,7 @@ static folder_counts *folder_for(source_inventory *inv, char **segments)
 	} else {
 		g_free(key);
 	}
+	g_strfreev(owned);
 	return f;
 }
 
@@ -81,7 +93,7 @@ static void read_all(source_inventory *inv, const mf_reader_driver *driver, mf_r
 			                item && item->locator ? item->locator : "?",
 			                err ? err->message : "unreadable item"));
 		else if (item->kind < MF_KIND_COUNT)
-			folder_for(inv, item->folder)->counts[item->kind]++;
+			folder_for(inv, item)->counts[item->kind]++;
 		for (guint i = 0; item && i < item->repair_tags->len; i++)
 			g_ptr_array_add(inv->broken, g_strdup_printf("%s: %s", item->locator,
 			                (char *)item->repair_tags->pdata[i]));
