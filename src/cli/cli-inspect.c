@@ -170,8 +170,12 @@ static void print_text(source_inventory *inv)
 				g_string_append_printf(counts, "%s%" G_GUINT64_FORMAT " %s%s",
 				                       counts->len ? ", " : "", f->counts[k],
 				                       mf_kind_name(k), f->counts[k] == 1 ? "" : "s");
-		printf("  %*s%-*s %s\n", (int)(2 * f->depth), "",
-		       (int)(40 - 2 * MIN(f->depth, 10u)), name, counts->str);
+		/* pad by characters, not bytes, so "Entwürfe" lines up */
+		glong width = 40 - 2 * (glong)MIN(f->depth, 10u);
+		glong chars = g_utf8_validate(name, -1, NULL) ? g_utf8_strlen(name, -1)
+		                                               : (glong)strlen(name);
+		printf("  %*s%s%*s %s\n", (int)(2 * f->depth), "", name,
+		       (int)MAX(0, width - chars), "", counts->str);
 		g_string_free(counts, TRUE);
 	}
 	g_ptr_array_unref(folders);
