@@ -378,6 +378,28 @@ static void test_clean(void **state)
 	icalcomponent_free(cal);
 }
 
+/* Three comments after two attendees: each comment's lookup of its attendee
+ * walks the same component's properties; every comment must still arrive, in
+ * order, and none stay behind as an X- property. */
+static void test_clean_many_comments(void **state)
+{
+	(void)state;
+	icalcomponent *cal = icalparser_parse_string(
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:c\r\n"
+		"DTSTART:20160301T090000Z\r\nDTSTAMP:20160220T120000Z\r\n"
+		"ATTENDEE;CN=Ann:mailto:ann@example.com\r\nATTENDEE;CN=Bob:mailto:bob@example.com\r\n"
+		"X-CALENDARSERVER-ATTENDEE-COMMENT;X-CALENDARSERVER-ATTENDEE-REF=\"mailto:ann@example.com\":One\r\n"
+		"X-CALENDARSERVER-ATTENDEE-COMMENT;X-CALENDARSERVER-ATTENDEE-REF=\"mailto:bob@example.com\":Two\r\n"
+		"X-CALENDARSERVER-ATTENDEE-COMMENT;X-CALENDARSERVER-ATTENDEE-REF=\"mailto:ann@example.com\":Three\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n");
+	mfc_clean_calendar(cal);
+	icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_string_equal(icalcomponent_get_description(ev),
+	                    "Comment from Ann: One\n\nComment from Bob: Two\n\nComment from Ann: Three");
+	assert_null(icalcomponent_get_first_property(ev, ICAL_X_PROPERTY));
+	icalcomponent_free(cal);
+}
+
 static void test_attachment_paths(void **state)
 {
 	(void)state;
@@ -546,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_peruser_instances),
 		cmocka_unit_test(test_peruser_keeps_values),
 		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_clean_many_comments),
 		cmocka_unit_test(test_attachment_paths),
 		cmocka_unit_test(test_reader_sample),
 		cmocka_unit_test(test_reader_gzip),

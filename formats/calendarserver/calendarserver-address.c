@@ -80,28 +80,32 @@ static void append_description(icalcomponent *c, const char *text)
 	g_free(joined);
 }
 
-/* Every attendee comment of `c` -> DESCRIPTION; the properties go. */
+/* Every attendee comment of `c` -> DESCRIPTION; the properties go. They are
+ * collected first: attendee_name() and append_description() walk the same
+ * component's properties, which resets the one iterator libical keeps. */
 static void comments_to_description(icalcomponent *c)
 {
-	icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
-	while (p) {
-		icalproperty *next = icalcomponent_get_next_property(c, ICAL_X_PROPERTY);
-		if (g_ascii_strcasecmp(icalproperty_get_x_name(p), COMMENT) == 0) {
-			const char *text = icalproperty_get_value_as_string(p);
-			char *who = attendee_name(c, icalproperty_get_parameter_as_string(p, COMMENT_REF));
-			if (text && *text) {
-				char *unescaped = g_strcompress(text);
-				char *line = g_strdup_printf("Comment from %s: %s", who, unescaped);
-				append_description(c, line);
-				g_free(line);
-				g_free(unescaped);
-			}
-			g_free(who);
-			icalcomponent_remove_property(c, p);
-			icalproperty_free(p);
+	GPtrArray *comments = g_ptr_array_new();
+	for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY))
+		if (g_ascii_strcasecmp(icalproperty_get_x_name(p), COMMENT) == 0)
+			g_ptr_array_add(comments, p);
+	for (guint i = 0; i < comments->len; i++) {
+		icalproperty *p = comments->pdata[i];
+		const char *text = icalproperty_get_value_as_string(p);
+		char *who = attendee_name(c, icalproperty_get_parameter_as_string(p, COMMENT_REF));
+		if (text && *text) {
+			char *unescaped = g_strcompress(text);
+			char *line = g_strdup_printf("Comment from %s: %s", who, unescaped);
+			append_description(c, line);
+			g_free(line);
+			g_free(unescaped);
 		}
-		p = next;
+		g_free(who);
+		icalcomponent_remove_property(c, p);
+		icalproperty_free(p);
 	}
+	g_ptr_array_unref(comments);
 }
 
 /* X-CALENDARSERVER-ACCESS -> the CLASS it means (A.7), removed from `vcal`. */
