@@ -43,37 +43,14 @@ static char *field(card_ctx *c, const char *name)
 	return v;
 }
 
-/* RFC 2426 4: backslash, comma, semicolon and newlines escaped. */
-static char *escape(const char *s)
-{
-	GString *o = g_string_new(NULL);
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == ',' || *s == ';')
-			g_string_append_c(o, '\\');
-		if (*s == '\r')
-			continue;
-		if (*s == '\n')
-			g_string_append(o, "\\n");
-		else
-			g_string_append_c(o, *s);
-	}
-	return g_string_free(o, FALSE);
-}
-
 static void line(card_ctx *c, const char *name, const char *raw_value)
 {
-	char *l = g_strconcat(name, ":", raw_value, NULL);
-	mfi_vcf_append_folded(c->out, l);
-	g_free(l);
+	mfi_vcf_append_line(c->out, name, raw_value);
 }
 
 static void text_line(card_ctx *c, const char *name, const char *value)
 {
-	if (!value || !*value)
-		return;
-	char *e = escape(value);
-	line(c, name, e);
-	g_free(e);
+	mfi_vcf_append_text(c->out, name, value);
 }
 
 static void field_line(card_ctx *c, const char *vcard_name, const char *field_name)
@@ -91,7 +68,7 @@ static void structured(card_ctx *c, const char *name, const char *const *fields,
 	gboolean any = FALSE;
 	for (int i = 0; i < n; i++) {
 		char *raw = fields[i] ? field(c, fields[i]) : NULL;
-		char *e = escape(raw);
+		char *e = mfi_vcf_escape_text(raw);
 		g_string_append_printf(v, "%s%s", i ? ";" : "", e);
 		any |= *e != '\0';
 		g_free(e);
@@ -126,7 +103,7 @@ static void add_names(card_ctx *c, gboolean group)
 	char *fn = display_name(c);
 	char *last = field(c, "LastName"), *first = field(c, "FirstName");
 	if (group || (!last && !first)) {
-		char *e = escape(fn);
+		char *e = mfi_vcf_escape_text(fn);
 		char *v = g_strconcat(e, ";;;;", NULL);
 		line(c, "N", v); /* N is required: the display name as family name */
 		g_free(v), g_free(e);
@@ -239,7 +216,7 @@ static void add_categories(card_ctx *c)
 	char **parts = g_strsplit_set(list ? list : "", ",;", -1);
 	GString *v = g_string_new(NULL);
 	for (char **p = parts; *p; p++) {
-		char *e = escape(g_strstrip(*p));
+		char *e = mfi_vcf_escape_text(g_strstrip(*p));
 		if (*e)
 			g_string_append_printf(v, "%s%s", v->len ? "," : "", e);
 		g_free(e);

@@ -41,37 +41,14 @@ typedef struct {
 	GString *out;
 } card_ctx;
 
-/* RFC 2426 4: backslash, comma, semicolon and newlines escaped in text. */
-static char *escape(const char *s)
-{
-	GString *o = g_string_new(NULL);
-	for (; s && *s; s++) {
-		if (*s == '\\' || *s == ',' || *s == ';')
-			g_string_append_c(o, '\\');
-		if (*s == '\r')
-			continue;
-		if (*s == '\n')
-			g_string_append(o, "\\n");
-		else
-			g_string_append_c(o, *s);
-	}
-	return g_string_free(o, FALSE);
-}
-
 static void line(card_ctx *c, const char *name, const char *raw_value)
 {
-	char *l = g_strconcat(name, ":", raw_value, NULL);
-	mfi_vcf_append_folded(c->out, l);
-	g_free(l);
+	mfi_vcf_append_line(c->out, name, raw_value);
 }
 
 static void text_line(card_ctx *c, const char *name, const char *value)
 {
-	if (!value || !*value)
-		return;
-	char *e = escape(value);
-	line(c, name, e);
-	g_free(e);
+	mfi_vcf_append_text(c->out, name, value);
 }
 
 static char *tag_str(card_ctx *c, guint32 tag)
@@ -97,7 +74,7 @@ static void structured(card_ctx *c, const char *name, char **parts, int n, gbool
 	gboolean any = FALSE;
 	GString *v = g_string_new(NULL);
 	for (int i = 0; i < n; i++) {
-		char *e = escape(parts[i]);
+		char *e = mfi_vcf_escape_text(parts[i]);
 		g_string_append_printf(v, "%s%s", i ? ";" : "", e);
 		any |= *e != '\0';
 		g_free(e);
@@ -306,7 +283,7 @@ static void add_uid_rev_notes(card_ctx *c)
 	char **cats = mfi_pst_get_strings(c->item, "Keywords", 0, c->cp);
 	GString *v = g_string_new(NULL);
 	for (char **k = cats; k && *k; k++) {
-		char *e = escape(*k);
+		char *e = mfi_vcf_escape_text(*k);
 		if (*e)
 			g_string_append_printf(v, "%s%s", v->len ? "," : "", e);
 		g_free(e);

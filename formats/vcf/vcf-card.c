@@ -152,3 +152,35 @@ void mfi_vcf_append_folded(GString *out, const char *line)
 	g_string_append(out, line + pos);
 	g_string_append(out, "\r\n");
 }
+
+char *mfi_vcf_escape_text(const char *s)
+{
+	GString *o = g_string_new(NULL);
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == ',' || *s == ';')
+			g_string_append_c(o, '\\');
+		if (*s == '\r')
+			continue;
+		if (*s == '\n')
+			g_string_append(o, "\\n");
+		else
+			g_string_append_c(o, *s);
+	}
+	return g_string_free(o, FALSE);
+}
+
+void mfi_vcf_append_line(GString *out, const char *name, const char *raw_value)
+{
+	char *l = g_strconcat(name, ":", raw_value, NULL);
+	mfi_vcf_append_folded(out, l);
+	g_free(l);
+}
+
+void mfi_vcf_append_text(GString *out, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	char *e = mfi_vcf_escape_text(value);
+	mfi_vcf_append_line(out, name, e);
+	g_free(e);
+}

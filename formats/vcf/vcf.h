@@ -46,6 +46,13 @@ char *mfi_vcf_card_to_v3(const char *text);
 
 /* Appends `line` + CRLF folded at 75 octets, never inside a UTF-8 sequence. */
 void mfi_vcf_append_folded(GString *out, const char *line);
+/* For the vCard builders of other readers (PST, MDaemon): a text value with
+ * backslash, comma, semicolon and newlines escaped (RFC 2426 4; CR dropped),
+ * caller frees; "NAME:value" folded; the same for a text value, nothing when
+ * it is empty. */
+char *mfi_vcf_escape_text(const char *s);
+void mfi_vcf_append_line(GString *out, const char *name, const char *raw_value);
+void mfi_vcf_append_text(GString *out, const char *name, const char *value);
 
 /* vcf-write.c */
 mf_writer *mfi_vcf_writer_open(const char *outdir, const mf_options *opts, GError **error);
