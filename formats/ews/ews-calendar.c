@@ -454,6 +454,29 @@ static void write_attendees(xmlTextWriterPtr w, icalcomponent *c, const char *or
 
 /* Body text: DESCRIPTION, plus organizer/attendee lines when the meeting is
  * imported as an appointment, plus what EWS cannot carry in CreateItem. */
+/* EWS has one recurrence pattern and no extra dates: a second RRULE, EXRULE
+ * and RDATE would be lost, so they are written out in the body. */
+static void unexpressed_rules(GString *s, icalcomponent *c)
+{
+	static const struct {
+		icalproperty_kind kind;
+		guint skip; /* the first RRULE is the pattern */
+		const char *label;
+	} extra[] = {
+		{ ICAL_RRULE_PROPERTY, 1, "Further recurrence rule (not imported)" },
+		{ ICAL_EXRULE_PROPERTY, 0, "Exception rule (not imported)" },
+		{ ICAL_RDATE_PROPERTY, 0, "Extra occurrence dates (not imported)" },
+	};
+	for (gsize k = 0; k < G_N_ELEMENTS(extra); k++) {
+		guint n = 0;
+		for (icalproperty *p = icalcomponent_get_first_property(c, extra[k].kind); p;
+		     p = icalcomponent_get_next_property(c, extra[k].kind))
+			if (n++ >= extra[k].skip)
+				g_string_append_printf(s, "%s%s: %s", s->len ? "\n\n" : "", extra[k].label,
+				                       icalproperty_get_value_as_string(p));
+	}
+}
+
 static char *body_text(const mf_item *item, icalcomponent *c, gboolean flatten,
                        const char *rrule_lost)
 {
@@ -471,6 +494,7 @@ static char *body_text(const mf_item *item, icalcomponent *c, gboolean flatten,
 			}
 	}
 	mfi_ews_attach_links(s, item, NULL); /* files by URI: no bytes to upload */
+	unexpressed_rules(s, c);
 	if (rrule_lost)
 		g_string_append_printf(s, "%sRecurrence EWS cannot express (first occurrence only): %s",
 		                       s->len ? "\n\n" : "", rrule_lost);

@@ -437,6 +437,31 @@ def test_map_message_addresses():
               "map messages", "unmapped: addresses of a mapped domain only: %r" % unmapped)
 
 
+def test_unexpressible_recurrence_parts():
+    """EWS holds one recurrence pattern: a second RRULE and RDATEs are kept as
+    text in the body, never dropped."""
+    d = mfe2e.mktemp("mfews-")
+    src = os.path.join(d, "rules.ics")
+    with open(src, "w", newline="") as f:
+        f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:r2\r\n"
+                "DTSTAMP:20200101T000000Z\r\nDTSTART:20200106T100000Z\r\n"
+                "DTEND:20200106T110000Z\r\nSUMMARY:two rules\r\nRRULE:FREQ=WEEKLY;COUNT=5\r\n"
+                "RRULE:FREQ=MONTHLY;COUNT=3\r\nRDATE:20200301T100000Z\r\n"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    bundle, rep, _r = convert("two rules", [src])
+    if bundle is None:
+        return
+    check_bundle("two rules", bundle, rep)
+    items = [it for path in request_files(bundle) for it in items_of(path)]
+    bodies = [it.findtext("t:Body", default="", namespaces=NS) for it in items]
+    res.check(len(items) == 1 and "FREQ=MONTHLY;COUNT=3" in bodies[0]
+              and "20200301T100000Z" in bodies[0], "two rules",
+              "second RRULE and RDATE kept in the body: %r" % bodies)
+    rec = items[0].find("t:Recurrence", NS) if items else None
+    res.check(rec is not None and rec.find("t:WeeklyRecurrence", NS) is not None, "two rules",
+              "the first RRULE is the recurrence pattern")
+
+
 def test_deterministic():
     src = [os.path.join(mfe2e.TESTDATA, "ics", "sample.ics"),
            os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox"),
@@ -464,6 +489,7 @@ def main():
     test_batching()
     test_mailbox_and_version()
     test_map_message_addresses()
+    test_unexpressible_recurrence_parts()
     test_deterministic()
     res.finish()
 
