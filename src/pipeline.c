@@ -130,7 +130,7 @@ mf_pipeline *mf_pipeline_new(const mf_options *opts, const mf_writer_driver *wri
 /* The output tree of an item: OUTDIR, or OUTDIR/<mailbox>/ (a safe name). */
 static output_tree *tree_for(mf_pipeline *p, const mf_item *item)
 {
-	if (!item->mailbox)
+	if (!item->mailbox || (p->primary && p->primary->keeps_mailboxes))
 		return p->root;
 	output_tree *t = g_hash_table_lookup(p->trees, item->mailbox);
 	if (t)

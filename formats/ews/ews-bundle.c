@@ -169,10 +169,14 @@ static char *choose_mailbox(mfi_ews_bundle *b, const char *source)
 	return g_strdup(MFI_EWS_MAILBOX_PLACEHOLDER);
 }
 
-static ews_mailbox *mailbox_for(mfi_ews_bundle *b, const char *source)
+/* The target mailbox of an item: its own for a multi-user source (the
+ * pipeline mapped it with --map already), else the source's. */
+static ews_mailbox *mailbox_for(mfi_ews_bundle *b, const mf_item *item)
 {
+	const char *source = item->source;
 	const char *key = source ? source : "";
-	const char *address = g_hash_table_lookup(b->source_mailbox, key);
+	const char *address = item->mailbox ? item->mailbox
+	                                    : g_hash_table_lookup(b->source_mailbox, key);
 	if (!address) {
 		char *chosen = choose_mailbox(b, source);
 		g_hash_table_insert(b->source_mailbox, g_strdup(key), chosen);
@@ -559,7 +563,7 @@ static gboolean attach_followups(mfi_ews_bundle *b, ews_mailbox *m, const ews_fo
 
 gboolean mfi_ews_bundle_put(mfi_ews_bundle *b, const mf_item *item, GError **error)
 {
-	ews_mailbox *m = mailbox_for(b, item->source);
+	ews_mailbox *m = mailbox_for(b, item);
 	ews_folder *f = resolve_folder(m, item);
 	gsize len = 0;
 	char *xml = item_fragment(item, m, f, &len, error);

@@ -33,6 +33,7 @@ const mf_writer_driver mf_ews_writer = {
 	.description = "EWS-ready XML bundle: SOAP CreateFolder/CreateItem/CreateAttachment "
 	               "requests per mailbox and folder, with manifest.json, for scripts/ews-upload",
 	.kinds = MF_KINDS_MAIL | MF_KINDS_CALENDAR | MF_KINDS_CARDS,
+	.keeps_mailboxes = TRUE, /* one directory per target mailbox in the bundle */
 	.open = mfi_ews_writer_open,
 	.put = mfi_ews_put,
 	.close = mfi_ews_writer_close,

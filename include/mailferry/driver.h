@@ -59,6 +59,10 @@ typedef struct mf_writer_driver {
 	const char *name;         /* "maildir"; what --to takes */
 	const char *description;
 	guint kinds;              /* MF_KIND_BIT()s it can hold; others go to a companion */
+	/* TRUE when it keeps the mailboxes of a multi-user source (mf_item.mailbox)
+	 * apart itself (the EWS bundle: one directory per target mailbox); else
+	 * the pipeline gives each mailbox its own writer in OUTDIR/<mailbox>/. */
+	gboolean keeps_mailboxes;
 
 	mf_writer *(*open)(const char *outdir, const mf_options *opts, GError **error);
 	/* FALSE with *error (MF_ERROR_ITEM) when this one item cannot be written: the

@@ -462,6 +462,34 @@ def test_unexpressible_recurrence_parts():
               "the first RRULE is the recurrence pattern")
 
 
+def test_multi_user_source():
+    """An MDaemon server (testdata/mdaemon/Users): one bundle, one directory
+    and impersonation target per mailbox, renamed by --map."""
+    src = [os.path.join(mfe2e.TESTDATA, "mdaemon", "Users")]
+    d = mfe2e.mktemp("mfews-")
+    mp = os.path.join(d, "users.txt")
+    with open(mp, "w") as f:
+        f.write("alice@example.com alice@contoso.test\n")
+    bundle, rep, _r = convert("multi-user", src, ["--map", mp])
+    if bundle is None or rep is None:
+        return
+    check_bundle("multi-user", bundle, rep)
+    with open(os.path.join(bundle, "manifest.json"), "rb") as f:
+        man = json.loads(f.read())
+    got = sorted(m["address"] for m in man["mailboxes"])
+    res.check(got == ["alice@contoso.test", "bob@example.com", "carol@example.org"], "multi-user",
+              "one target mailbox per source mailbox, mapped: %r" % got)
+    res.check(sorted(os.listdir(bundle)) == got + ["manifest.json"], "multi-user",
+              "one directory per mailbox: %r" % sorted(os.listdir(bundle)))
+    for m in man["mailboxes"]:
+        for q in m["requests"]:
+            with open(os.path.join(bundle, q["file"]), encoding="utf-8") as f:
+                ok = "<t:SmtpAddress>%s</t:SmtpAddress>" % m["address"] in f.read()
+            if not ok:
+                res.fail("multi-user", "%s does not impersonate %s" % (q["file"], m["address"]))
+                break
+
+
 def test_deterministic():
     src = [os.path.join(mfe2e.TESTDATA, "ics", "sample.ics"),
            os.path.join(mfe2e.TESTDATA, "sample", "sample.mbox"),
@@ -490,6 +518,7 @@ def main():
     test_mailbox_and_version()
     test_map_message_addresses()
     test_unexpressible_recurrence_parts()
+    test_multi_user_source()
     test_deterministic()
     res.finish()
 
