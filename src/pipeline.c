@@ -13,6 +13,7 @@
 #include "mailferry/transform.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -33,6 +34,7 @@ typedef struct {
 	mf_options opts; /* the run's, with this tree's outdir (and EWS mailbox) */
 	char *outdir;
 	writer_slot slots[SLOT_N];
+	guint64 items; /* handed to its writers */
 } output_tree;
 
 struct mf_pipeline {
@@ -294,7 +296,9 @@ static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
 		mf_report_count(p->report, source, f, item->kind, MF_COUNT_WRITTEN);
 		return TRUE;
 	}
-	writer_slot *slot = slot_for(tree_for(p, item), writes_output(p), item->kind, error);
+	output_tree *tree = tree_for(p, item);
+	tree->items++;
+	writer_slot *slot = slot_for(tree, writes_output(p), item->kind, error);
 	if (!slot)
 		return FALSE;
 	if (slot->companion)
@@ -439,6 +443,25 @@ gboolean mf_pipeline_run(mf_pipeline *p, const char *path, GError **error)
 	return ok;
 }
 
+/* A run whose items all belonged to mailboxes leaves the root writer's empty
+ * skeleton (a Maildir's cur/new/tmp) beside the mailbox trees: it goes. Only
+ * empty directories are removed (rmdir refuses others). */
+static void prune_empty_root(mf_pipeline *p)
+{
+	if (p->root->items > 0 || g_hash_table_size(p->trees) == 0 || !writes_output(p))
+		return;
+	GDir *dir = g_dir_open(p->opts->outdir, 0, NULL);
+	const char *name;
+	while (dir && (name = g_dir_read_name(dir))) {
+		char *path = g_build_filename(p->opts->outdir, name, NULL);
+		if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+			g_rmdir(path);
+		g_free(path);
+	}
+	if (dir)
+		g_dir_close(dir);
+}
+
 gboolean mf_pipeline_finish(mf_pipeline *p, GError **error)
 {
 	gboolean ok = tree_finish(p->root, error);
@@ -448,6 +471,7 @@ gboolean mf_pipeline_finish(mf_pipeline *p, GError **error)
 	while (g_hash_table_iter_next(&it, NULL, &tree))
 		if (!tree_finish(tree, ok ? error : NULL))
 			ok = FALSE;
+	prune_empty_root(p);
 	return ok;
 }
 

@@ -241,6 +241,9 @@ for domain in sorted(os.listdir(USERS)):
     for box in sorted(os.listdir(os.path.join(USERS, domain))):
         boxes["%s@%s" % (box, domain)] = read_store(os.path.join(USERS, domain, box))
 res.check(len(boxes) == 3, "whole server", "fixture has 3 mailboxes: %r" % sorted(boxes))
+top = sorted(n for n in os.listdir(server_out) if n != "quarantine") if os.path.isdir(server_out) else []
+res.check(top == sorted(boxes), "whole server",
+          "OUTDIR holds the mailbox trees and nothing else (no empty root Maildir): %r" % top)
 for address, store in sorted(boxes.items()):
     tree = os.path.join(server_out, address)
     if res.check(os.path.isdir(tree), "whole server", "%s/ exists" % address):
