@@ -172,6 +172,10 @@ static writer_slot *slot_for(output_tree *t, gboolean writes, mf_kind kind, GErr
 
 static const char *quarantine_extension(const mf_item *item)
 {
+	/* Raw bytes a calendar or contact reader kept of an item it could not
+	 * decode are iCalendar or vCard text, not a message. */
+	if (item->mime && item->kind != MF_KIND_MESSAGE)
+		return (MF_KIND_BIT(item->kind) & MF_KINDS_CALENDAR) ? "ics" : "vcf";
 	if (item->mime)
 		return "eml";
 	if (item->ical)

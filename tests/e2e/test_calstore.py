@@ -471,7 +471,7 @@ def test_hostile():
     res.check(set(q) == {"empty.ics", "garbage.ics", "huge.ics"}, item, "quarantined resources %r" % sorted(q))
     res.check(counts.get("Bad") == 4, item, "Bad: ok + 3 quarantined read (%r)" % counts)
     saved = q.get("garbage.ics", {}).get("saved") or q.get("garbage.ics", {}).get("file")
-    kept = [f for f in glob.glob(os.path.join(out, "quarantine", "*")) if open(f, "rb").read() == garbage]
+    kept = [f for f in glob.glob(os.path.join(out, "quarantine", "*.ics")) if open(f, "rb").read() == garbage]
     res.check(len(kept) == 1, item, "garbage resource's raw bytes kept in quarantine (%r)" % saved)
     check_calendar_files(item, out, None)
     unchanged(item, src, before)
