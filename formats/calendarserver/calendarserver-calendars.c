@@ -15,7 +15,7 @@
 #define CHILD_INBOX 1
 #define CHILD_TRASH 2
 
-static const char *home_status_reason(int status)
+const char *mfc_home_status_reason(int status)
 {
 	switch (status) {
 	case 1:
@@ -41,7 +41,7 @@ static const char *skip_reason(const mfc_calendar *c, const mfc_home *h)
 	if (c->in_trash)
 		return "calendar deleted into the trash";
 	if (h && h->status != 0)
-		return home_status_reason(h->status);
+		return mfc_home_status_reason(h->status);
 	return NULL;
 }
 

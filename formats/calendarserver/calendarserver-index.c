@@ -1,7 +1,8 @@
 /* The small tables of a CalendarServer dump, indexed in memory (formats.md
  * A.3-A.6, A.10, A.12): homes and their status and trash collection,
  * calendars with their owner (the BIND_MODE 0 = own bind), bind name, child
- * type (inbox, trash) and DAV:displayname, and the attachment rows. Columns
+ * type (inbox, trash) and DAV:displayname, the attachment rows, and the
+ * address book homes and (before v20) address book binds. Columns
  * are looked up by name from each COPY header, so every schema version
  * 3 ... 66 reads the same way; a column an old schema lacks reads as NULL. */
 #include "calendarserver.h"
@@ -52,6 +53,8 @@ mfc_index *mfc_index_new(void)
 	x->attachment_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	x->dropbox = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	x->managed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	x->abook_homes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, home_free);
+	x->books = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, calendar_free);
 	return x;
 }
 
@@ -65,6 +68,8 @@ void mfc_index_free(mfc_index *x)
 	g_hash_table_destroy(x->attachment_ids);
 	g_hash_table_destroy(x->dropbox);
 	g_hash_table_destroy(x->managed);
+	g_hash_table_destroy(x->abook_homes);
+	g_hash_table_destroy(x->books);
 	g_ptr_array_unref(x->attachments);
 	g_free(x);
 }
@@ -101,14 +106,19 @@ static mfc_calendar *calendar_get(mfc_index *x, gint64 id)
 	return c;
 }
 
-static mfc_home *home_get(mfc_index *x, gint64 id)
+static mfc_home *home_in(GHashTable *homes, gint64 id)
 {
-	mfc_home *h = g_hash_table_lookup(x->homes, &id);
+	mfc_home *h = g_hash_table_lookup(homes, &id);
 	if (!h) {
 		h = g_new0(mfc_home, 1);
-		g_hash_table_insert(x->homes, id_key(id), h);
+		g_hash_table_insert(homes, id_key(id), h);
 	}
 	return h;
+}
+
+static mfc_home *home_get(mfc_index *x, gint64 id)
+{
+	return home_in(x->homes, id);
 }
 
 static void row_version(mfc_index *x, const GPtrArray *row, char *const *cols)
@@ -211,11 +221,40 @@ static void row_attachment_object(mfc_index *x, const GPtrArray *row, char *cons
 		g_hash_table_replace(x->managed, g_strconcat(obj, "/", mid, NULL), g_strdup(att));
 }
 
-static void row_contact(mfc_index *x, const GPtrArray *row, char *const *cols)
+/* ADDRESSBOOK_HOME: owner, status (v32+), property store (v20+). */
+static void row_abook_home(mfc_index *x, const GPtrArray *row, char *const *cols)
 {
-	(void)row;
-	(void)cols;
-	x->contacts++;
+	gint64 id;
+	const char *uid = mfc_row_get(row, cols, "owner_uid");
+	if (!mfc_parse_id(mfc_row_get(row, cols, "resource_id"), &id) || !uid)
+		return;
+	mfc_home *h = home_in(x->abook_homes, id);
+	g_free(h->uid);
+	h->uid = g_strdup(uid);
+	h->status = int_or(mfc_row_get(row, cols, "status"), 0);
+	mfc_parse_id(mfc_row_get(row, cols, "addressbook_property_store_id"), &h->store);
+}
+
+/* ADDRESSBOOK_BIND (before v20): like CALENDAR_BIND. */
+static void row_abook_bind(mfc_index *x, const GPtrArray *row, char *const *cols)
+{
+	gint64 home, book;
+	if (!mfc_parse_id(mfc_row_get(row, cols, "addressbook_home_resource_id"), &home) ||
+	    !mfc_parse_id(mfc_row_get(row, cols, "addressbook_resource_id"), &book))
+		return;
+	mfc_calendar *c = g_hash_table_lookup(x->books, &book);
+	if (!c) {
+		c = g_new0(mfc_calendar, 1);
+		c->id = book;
+		g_hash_table_insert(x->books, id_key(book), c);
+	}
+	if (int_or(mfc_row_get(row, cols, "bind_mode"), -1) != BIND_MODE_OWN || c->home) {
+		c->sharees++;
+		return;
+	}
+	c->home = home;
+	const char *name = mfc_row_get(row, cols, "addressbook_resource_name");
+	c->bind_name = g_strdup(name ? name : "");
 }
 
 static row_handler handler_for(const char *table)
@@ -232,7 +271,8 @@ static row_handler handler_for(const char *table)
 		{ "resource_property", row_property },
 		{ "attachment", row_attachment },
 		{ "attachment_calendar_object", row_attachment_object },
-		{ "addressbook_object", row_contact },
+		{ "addressbook_home", row_abook_home },
+		{ "addressbook_bind", row_abook_bind },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(handlers); i++)
 		if (strcmp(handlers[i].table, table) == 0)
@@ -250,10 +290,6 @@ void mfc_index_row(mfc_index *x, const mfc_block *block, const char *line, gsize
 	row_handler handler = handler_for(block->table);
 	if (!handler)
 		return;
-	if (handler == row_contact) { /* only counted: no need to unescape a vCard */
-		row_contact(x, NULL, block->columns);
-		return;
-	}
 	GPtrArray *row = mfc_copy_split_row(line, len);
 	handler(x, row, block->columns);
 	g_ptr_array_unref(row);

@@ -32,8 +32,7 @@ static mf_kind kind_of(icalcomponent *vcal)
 	return MF_KIND_COUNT;
 }
 
-/* "2026-11-21 15:23:23.349451" (UTC wall time) -> seconds; 0 when unknown. */
-static gint64 timestamp(const char *text)
+gint64 mfc_timestamp(const char *text)
 {
 	if (!text)
 		return 0;
@@ -135,7 +134,7 @@ static mf_item *object_item(const mfc_object_ctx *ctx, icalcomponent *vcal, gint
 	mfc_attach_resolve(vcal, ctx->index, id, ctx->attachments, locator, ctx->ignored);
 	mf_item *item = item_for(ctx, kind_of(vcal), locator, cal, home);
 	item->ical = vcal;
-	item->internal_date = timestamp(modified);
+	item->internal_date = mfc_timestamp(modified);
 	return item;
 }
 

@@ -1,6 +1,7 @@
 /* The calendarserver reader: probe, open (first pass: index the small tables,
- * remember where the calendar_object rows are), next (second pass: one row
- * at a time), the ignored list (objects of calendars not exported), close.
+ * remember where the calendar_object and addressbook_object rows are), next
+ * (second pass: one row at a time), the ignored list (objects of calendars
+ * and address books not exported), close.
  * The dump may be gzip-compressed (zlib reads plain files as they are).
  *
  * Custom-format archives (pg_dump -Fc, magic "PGDMP") are compressed and
@@ -16,13 +17,15 @@
 
 #define PROBE_SCAN_BYTES (16u << 20)
 #define OBJECT_TABLE "calendar_object"
+#define CONTACT_TABLE "addressbook_object"
 
 struct mf_reader {
 	char *path;
 	gzFile gz;
 	mfc_index *index;
 	GPtrArray *blocks;   /* mfc_block*: every COPY block of the dump */
-	GPtrArray *objects;  /* mfc_block* (borrowed): the calendar_object blocks */
+	GPtrArray *objects;  /* mfc_block* (borrowed): the calendar_object and
+	                      * addressbook_object blocks */
 	guint next_block;
 	const mfc_block *block; /* being read */
 	mfc_region region;
@@ -128,7 +131,7 @@ static gboolean index_dump(mf_reader *r, gboolean tar, GError **error)
 	gboolean homes = FALSE;
 	for (guint i = 0; i < r->blocks->len; i++) {
 		const mfc_block *b = r->blocks->pdata[i];
-		if (strcmp(b->table, OBJECT_TABLE) == 0)
+		if (strcmp(b->table, OBJECT_TABLE) == 0 || strcmp(b->table, CONTACT_TABLE) == 0)
 			g_ptr_array_add(r->objects, (gpointer)b);
 		homes = homes || strcmp(b->table, "calendar_home") == 0;
 		if (!mfc_index_block(r->index, r->gz, b, error)) {
@@ -147,6 +150,7 @@ static gboolean index_dump(mf_reader *r, gboolean tar, GError **error)
 		                      "or calendar_object)", r->path);
 		return FALSE;
 	}
+	mfc_books_finish(r->index);
 	mfc_index_finish(r->index);
 	return TRUE;
 }
@@ -233,10 +237,7 @@ static void summarize(mf_reader *r)
 				c->trashed == 1 ? "" : "s"));
 	}
 	g_ptr_array_unref(cals);
-	if (r->index->contacts)
-		g_ptr_array_add(r->ignored, g_strdup_printf(
-			"addressbook_object: %u contact%s not converted (this reader exports the "
-			"calendars of the dump)", r->index->contacts, r->index->contacts == 1 ? "" : "s"));
+	mfc_books_summarize(r->index, r->ignored);
 	r->summarized = TRUE;
 }
 
@@ -263,14 +264,16 @@ mf_next_result mfc_next(mf_reader *r, mf_item **item_r, GError **error)
 	*item_r = NULL;
 	while (next_row_line(r)) {
 		GPtrArray *row = mfc_copy_split_row(r->line->str, r->line->len);
-		mf_next_result res = mfc_object_item(&r->ctx, row, r->block->columns, item_r, error);
+		mf_next_result res = strcmp(r->block->table, CONTACT_TABLE) == 0
+		                     ? mfc_contact_item(&r->ctx, row, r->block->columns, item_r, error)
+		                     : mfc_object_item(&r->ctx, row, r->block->columns, item_r, error);
 		g_ptr_array_unref(row);
 		if (res != MF_NEXT_ITEM || *item_r)
 			return res;
 	}
 	if (mfc_read_failed(r->gz)) {
-		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "%s: read error in %s", r->path,
-		            OBJECT_TABLE);
+		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "%s: read error in %s or %s", r->path,
+		            OBJECT_TABLE, CONTACT_TABLE);
 		return MF_NEXT_FATAL;
 	}
 	if (!r->summarized)

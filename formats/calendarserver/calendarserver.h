@@ -2,9 +2,9 @@
  * CalendarServer database, schema versions 3 ... 66 (formats.md A.2-A.13).
  *
  * Reading is two passes over the dump: the first indexes the small tables
- * (homes, binds, calendar metadata, display names, attachments) and remembers
- * where the calendar_object rows are; the second streams those rows one at a
- * time, so memory follows the largest row, not the dump. The dump is read
+ * (homes, binds, calendar metadata, display names, attachments, address book
+ * homes) and remembers where the calendar_object and addressbook_object rows
+ * are; the second streams those rows one at a time, so memory follows the largest row, not the dump. The dump is read
  * through zlib, so a gzip-compressed dump (pg_dump | gzip) reads the same;
  * offsets are in the uncompressed data. */
 #ifndef MAILFERRY_CALENDARSERVER_H
@@ -88,6 +88,7 @@ typedef struct mfc_home {
 	char *uid;
 	int status;        /* HOME_STATUS, 0 = normal */
 	gint64 trash;      /* calendar id of the home's trash collection, or 0 */
+	gint64 store;      /* address book homes: ADDRESSBOOK_PROPERTY_STORE_ID, or 0 */
 } mfc_home;
 
 typedef struct mfc_calendar {
@@ -120,7 +121,9 @@ typedef struct mfc_index {
 	GHashTable *attachment_ids;   /* "<id>" -> mfc_attachment* */
 	GHashTable *dropbox;  /* "<dropbox id>/<path>" -> mfc_attachment* */
 	GHashTable *managed;  /* "<object id>/<managed id>" -> "<attachment id>" */
-	guint contacts;       /* ADDRESSBOOK_OBJECT rows (not converted) */
+	GHashTable *abook_homes;/* gint64* id -> mfc_home* (ADDRESSBOOK_HOME) */
+	GHashTable *books;    /* gint64* id -> mfc_calendar*: address books (v20+: one per
+	                       * home, keyed by the home id; v3-v19: ADDRESSBOOK ids) */
 } mfc_index;
 
 mfc_index *mfc_index_new(void);
@@ -137,6 +140,8 @@ gboolean mfc_index_block(mfc_index *index, gzFile gz, const mfc_block *block, GE
 void mfc_index_finish(mfc_index *index);
 mfc_calendar *mfc_index_calendar(mfc_index *index, gint64 id);
 const mfc_home *mfc_index_home(mfc_index *index, gint64 id);
+/* Why the data of a home in HOME_STATUS `status` (not 0) is not exported. */
+const char *mfc_home_status_reason(int status);
 /* The attachment an object's ATTACH names: by MANAGED-ID, else by dropbox
  * id and file name; NULL when the dump has no row for it. */
 const mfc_attachment *mfc_index_attachment(mfc_index *index, gint64 object_id,
@@ -191,5 +196,18 @@ typedef struct mfc_object_ctx {
 
 mf_next_result mfc_object_item(const mfc_object_ctx *ctx, const GPtrArray *row,
                                char *const *columns, mf_item **item_r, GError **error);
+/* "2026-11-21 15:23:23.349451" (UTC wall time) -> seconds; 0 when unknown. */
+gint64 mfc_timestamp(const char *text);
+
+/* ---- calendarserver-contacts.c: address books (A.3, A.12) */
+
+/* After indexing (before mfc_index_finish, which drops the display names):
+ * the address books of the dump, with owner home, folder and skip reason. */
+void mfc_books_finish(mfc_index *index);
+/* One ADDRESSBOOK_OBJECT row -> a contact or distribution list item. */
+mf_next_result mfc_contact_item(const mfc_object_ctx *ctx, const GPtrArray *row,
+                                char *const *columns, mf_item **item_r, GError **error);
+/* Appends one ignored line per address book with skipped or trashed cards. */
+void mfc_books_summarize(mfc_index *index, GPtrArray *ignored);
 
 #endif

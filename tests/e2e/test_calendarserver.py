@@ -29,7 +29,15 @@ database with pg_dump (plain, plain gzip-compressed, and -Ft tar), converts them
 * a custom-format dump (pg_dump -Fc) and a directory dump (-Fd) exit 3 with
   the pg_restore command that makes plain SQL, an --inserts dump exits 3
   saying so;
-* the dumps and the attachment store are unchanged.
+* the dumps and the attachment store are unchanged;
+* address books (every schema: ADDRESSBOOK_HOME/ADDRESSBOOK_OBJECT of v20+,
+  ADDRESSBOOK/ADDRESSBOOK_BIND before): the cards written here (a person,
+  a folded one, a group, another home's card in a named address book, a
+  trashed card on v54+, a broken row) converted with --to vcf and
+  --to maildir (contacts as companion .vcf) are all in
+  OUTDIR/<owner>/<address book>.vcf, vCard 3.0, read with python3-vobject;
+  the group is a distribution list, the trashed card is listed under
+  "ignored", the broken row is quarantined with its raw text.
 PostgreSQL is stopped at the end, also on failure.
 """
 
@@ -45,6 +53,7 @@ import subprocess
 import sys
 
 import icalendar
+import vobject
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import libical_check  # noqa: E402
@@ -194,6 +203,60 @@ END:VCALENDAR
 
 CORRUPT_TEXT = "this row was damaged\r\nnot iCalendar at all\r\n"
 
+CARD_CAROL = crlf("""BEGIN:VCARD
+VERSION:3.0
+PRODID:-//Apple Inc.//Mac OS X 10.11.6//EN
+UID:card-carol
+N:Jones;Carol;;;
+FN:Carol Jones
+ORG:Example Corp;
+EMAIL;type=INTERNET;type=WORK;type=pref:carol@example.com
+TEL;type=CELL;type=VOICE;type=pref:+1 555 0100
+NOTE:Met at the conference\\, 2015
+END:VCARD
+""")
+
+CARD_DAVE = crlf("""BEGIN:VCARD
+VERSION:3.0
+UID:card-dave
+N:Miller;Dave;;;
+FN:Dave Miller
+ADR;type=HOME;type=pref:;;1 Infinite Loop;Cupertino;CA;95014;United Stat
+ es
+END:VCARD
+""")
+
+CARD_GROUP = crlf("""BEGIN:VCARD
+VERSION:3.0
+PRODID:-//Apple Inc.//AddressBook 9.0//EN
+UID:group-friends
+N:Friends;;;;
+FN:Friends
+X-ADDRESSBOOKSERVER-KIND:group
+X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:card-carol
+X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:card-dave
+END:VCARD
+""")
+
+CARD_ERIN = crlf("""BEGIN:VCARD
+VERSION:3.0
+UID:card-erin
+N:Stone;Erin;;;
+FN:Erin Stone
+EMAIL;type=INTERNET:erin@example.com
+END:VCARD
+""")
+
+CARD_TRASHED = crlf("""BEGIN:VCARD
+VERSION:3.0
+UID:card-trashed
+N:Gone;Frank;;;
+FN:Frank Gone
+END:VCARD
+""")
+
+CARD_BROKEN = "card row was damaged\r\nno vCard here\r\n"
+
 
 # --------------------------------------------------------------------------
 # PostgreSQL
@@ -267,6 +330,10 @@ class Db:
         self.expected = {}     # (home uid, folder) -> set of UIDs
         self.skipped = {}      # calendar id -> count
         self.quarantined = 0
+        self.cards = {}        # (home uid, folder) -> set of card UIDs
+        self.groups = set()    # UIDs of the group cards
+        self.cards_broken = 0
+        self.cards_trashed = 0
 
     def has(self, table, column=None):
         cols = self.columns.get(table)
@@ -325,6 +392,64 @@ class Db:
         else:
             self.quarantined += 1
         return oid, uid
+
+
+    def abook(self, uid, display=None):
+        """An address book home (v20+: the address book) or, before v20, an
+        ADDRESSBOOK bound to the home; returns (book id, owner, folder)."""
+        hid = self.new_id()
+        store = self.new_id()
+        self.insert("addressbook_home", {"resource_id": hid, "owner_uid": uid, "status": 0,
+                                         "addressbook_property_store_id": store})
+        if self.has("addressbook_home_metadata"):
+            self.insert("addressbook_home_metadata", {"resource_id": hid})
+        book = prop = hid
+        if self.has("addressbook_home", "addressbook_property_store_id"):
+            prop = store
+        if self.has("addressbook_bind"):  # before v20
+            book = prop = self.new_id()
+            self.insert("addressbook", {"resource_id": book})
+            self.insert("addressbook_bind", {
+                "addressbook_home_resource_id": hid, "addressbook_resource_id": book,
+                "addressbook_resource_name": "addressbook", "bind_mode": 0, "bind_status": 1,
+                "seen_by_owner": "t", "seen_by_sharee": "t", "message": None})
+        if display:
+            xml = "<?xml version='1.0' encoding='UTF-8'?>\n<displayname xmlns='DAV:'>%s</displayname>" % display
+            self.insert("resource_property", {"resource_id": prop, "name": "{DAV:}displayname",
+                                              "value": xml, "viewer_uid": uid})
+        return book, uid, display or "Contacts"
+
+    def card(self, book, text, uid, kind=0, broken=False, trashed=False):
+        bid, owner, folder = book
+        self.insert("addressbook_object", {
+            "resource_id": self.new_id(), "addressbook_home_resource_id": bid,
+            "addressbook_resource_id": bid, "resource_name": "%s.vcf" % uid,
+            "vcard_text": text, "vcard_uid": uid, "kind": kind,
+            "md5": hashlib.md5(text.encode()).hexdigest(),
+            "trashed": "2016-03-01 10:00:00" if trashed else None})
+        if broken:
+            self.cards_broken += 1
+        elif trashed:
+            self.cards_trashed += 1
+        else:
+            self.cards.setdefault((owner, folder), set()).add(uid)
+            if kind == 1 or "KIND:group" in text:
+                self.groups.add(uid)
+
+
+def fill_cards(db):
+    """Address books: Alice's unnamed one, Bob's named one."""
+    if not db.has("addressbook_object"):
+        return
+    alice = db.abook(ALICE)
+    bob = db.abook(BOB, "Bob Cards")
+    db.card(alice, CARD_CAROL, "card-carol")
+    db.card(alice, CARD_DAVE, "card-dave")
+    db.card(alice, CARD_GROUP, "group-friends", kind=1)
+    db.card(bob, CARD_ERIN, "card-erin")
+    db.card(alice, CARD_BROKEN, "card-broken", broken=True)
+    if db.has("addressbook_object", "trashed"):  # v54+
+        db.card(alice, CARD_TRASHED, "card-trashed", trashed=True)
 
 
 def corpus_text(rel):
@@ -392,12 +517,7 @@ def fill(db, version, store):
         db.obj(bob_cal, corpus_text("ics/vobject/radicale-0816.ics"), None, trashed=True)
     if version == "v66":
         db.obj(bob_cal, CORRUPT_TEXT, False)
-        book = db.new_id()  # an address book: counted under "ignored", not converted
-        db.insert("addressbook_home", {"resource_id": book, "owner_uid": ALICE})
-        card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:card-1\r\nFN:Carol\r\nEND:VCARD\r\n"
-        db.insert("addressbook_object", {"resource_id": db.new_id(), "addressbook_home_resource_id": book,
-                                         "resource_name": "card-1.vcf", "vcard_text": card,
-                                         "vcard_uid": "card-1", "kind": 0, "md5": "0" * 32})
+    fill_cards(db)
     return "\n".join(db.lines) + "\n"
 
 
@@ -525,13 +645,14 @@ def check_report_rows(item, db, rep, ignored_expect):
     ign = " | ".join(rep["sources"][0].get("ignored", []))
     for text in ignored_expect:
         res.check(text in ign, item, "ignored list mentions %r (%s)" % (text, ign[:600]))
-    res.check(rep["totals"]["quarantined"] == db.quarantined, item,
-              "quarantined %d == corrupt rows %d" % (rep["totals"]["quarantined"], db.quarantined))
+    bad = db.quarantined + db.cards_broken
+    res.check(rep["totals"]["quarantined"] == bad, item,
+              "quarantined %d == corrupt rows %d" % (rep["totals"]["quarantined"], bad))
 
 
-def convert(item, dump, out, store, expect_rc):
+def convert(item, dump, out, store, expect_rc, to="ics"):
     report = out + ".json"
-    r = mfe2e.run_mf(["convert", dump, "-o", out, "--to", "ics", "--report", report,
+    r = mfe2e.run_mf(["convert", dump, "-o", out, "--to", to, "--report", report,
                       "--attachments", store], timeout=120)
     ok = mfe2e.check_run_sane(res, item, r, allowed=(expect_rc,))
     rep = mfe2e.load_report(res, item, report)
@@ -539,6 +660,58 @@ def convert(item, dump, out, store, expect_rc):
     if rep:
         res.check(rep["sources"][0]["format"] == "calendarserver", item, "detected as calendarserver")
     return ok, rep
+
+
+def check_cards(pg_item, db, dump, out, store, to):
+    """Every card inserted is in OUTDIR/<owner>/<address book>.vcf."""
+    item = "%s --to %s" % (pg_item, to)
+    bad = db.quarantined + db.cards_broken
+    ok, rep = convert(item, dump, out, store, 1 if bad else 0, to)
+    if not rep:
+        return
+    for (owner, folder), uids in db.cards.items():
+        path = os.path.join(out, owner, folder + ".vcf")
+        if not res.check(os.path.isfile(path), item, "%s exists (%s)" % (path, sorted(glob.glob(os.path.join(out, "*", "*.vcf"))))):
+            continue
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        try:
+            cards = list(vobject.readComponents(text))
+        except Exception as ex:  # noqa: BLE001
+            res.fail(item, "%s does not parse with vobject: %s" % (path, ex))
+            continue
+        have = {c.uid.value for c in cards if hasattr(c, "uid")}
+        res.check(have == uids, item, "%s/%s holds exactly the inserted cards (missing %s, extra %s)"
+                  % (owner, folder, sorted(uids - have), sorted(have - uids)))
+        res.check(all(c.version.value == "3.0" and hasattr(c, "fn") for c in cards), item,
+                  "%s/%s: vCard 3.0 with FN" % (owner, folder))
+        for c in cards:
+            uid = c.uid.value if hasattr(c, "uid") else None
+            if uid == "card-carol":
+                res.check(c.email.value == "carol@example.com" and c.fn.value == "Carol Jones"
+                          and c.note.value == "Met at the conference, 2015", item,
+                          "Carol's card kept its values")
+            if uid == "card-dave":
+                res.check(c.adr.value.country == "United States", item,
+                          "folded ADR unfolded (%r)" % c.adr.value.country)
+        rows = [r for r in rep.get("folders", []) if r["folder"] == "%s/%s" % (owner, folder)]
+        read = sum(r["read"] for r in rows)
+        want = len(uids) + (db.cards_broken if owner == ALICE else 0)
+        res.check(read == want, item, "report %s/%s read %d == cards %d (+ broken)" % (owner, folder, read, want))
+        lists = sum(r["written"] for r in rows if r.get("kind") == "distlist")
+        res.check(lists == len(uids & db.groups), item, "%s/%s: %d distlist(s) written, groups %d (rows %r)"
+                  % (owner, folder, lists, len(uids & db.groups), rows))
+    res.check(rep["totals"]["quarantined"] == bad, item,
+              "quarantined %d == broken rows %d" % (rep["totals"]["quarantined"], bad))
+    q = glob.glob(os.path.join(out, "quarantine", "*.vcf"))
+    res.check(db.cards_broken == 0 or any(b"card row was damaged" in open(p, "rb").read() for p in q),
+              item, "broken card's raw text kept under quarantine/ (%s)" % q)
+    ign = " | ".join(rep["sources"][0].get("ignored", []))
+    res.check("addressbook_object" not in ign or "not converted" not in ign, item,
+              "no 'not converted' line for address books (%s)" % ign[:300])
+    if db.cards_trashed:
+        res.check("1 trashed card skipped (in the trash)" in ign, item,
+                  "trashed card listed under ignored (%s)" % ign[:600])
 
 
 def tree_bytes(root):
@@ -603,7 +776,7 @@ def run_version(pg, tmp, version, schema):
     pg.dump(db_name, inserts, "p", "--inserts")
     sources = [plain, plain_gz, tar, custom, directory, inserts, store]
     before = mfe2e.hash_sources(sources)
-    expect_rc = 1 if db.quarantined else 0
+    expect_rc = 1 if db.quarantined + db.cards_broken else 0
     trees = {}
     for kind, dump in (("plain", plain), ("tar", tar), ("gzip", plain_gz)):
         out = os.path.join(tmp, "out-%s-%s" % (version, kind))
@@ -616,14 +789,15 @@ def run_version(pg, tmp, version, schema):
             ignored.append("lost-MID-0002.txt not embedded (file not found under --attachments DIR)")
         if db.has("calendar_metadata", "child_type"):
             ignored += ["1 object skipped (trash collection)", "1 trashed object skipped"]
-        if version == "v66":
-            ignored += ["addressbook_object: 1 contact not converted"]
+        if db.cards_trashed:
+            ignored += ["1 trashed card skipped (in the trash)"]
         if rep:
             check_report_rows("%s %s" % (item, kind), db, rep, ignored)
         trees[kind] = tree_bytes(out)
-        if db.quarantined:
+        if db.quarantined + db.cards_broken:
             q = glob.glob(os.path.join(out, "quarantine", "*"))
-            res.check(len(q) == db.quarantined and any(b"damaged" in open(p, "rb").read() for p in q),
+            res.check(len(q) == db.quarantined + db.cards_broken
+                      and any(b"damaged" in open(p, "rb").read() for p in q),
                       item, "corrupt row's raw text kept under quarantine/ (%s)" % q)
     a = trees["plain"]
     for kind in ("tar", "gzip"):
@@ -632,6 +806,9 @@ def run_version(pg, tmp, version, schema):
                   % (kind, sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))[:5]))
     if version == "v66":
         check_map(item, tmp, plain, store)
+    if db.has("addressbook_object"):
+        for to in ("vcf", "maildir"):
+            check_cards(item, db, plain, os.path.join(tmp, "out-%s-%s" % (version, to)), store, to)
     for kind, dump in (("custom", custom), ("directory", directory)):
         r = mfe2e.run_mf(["convert", dump, "-o", os.path.join(tmp, "out-%s-%s" % (kind, version)),
                           "--to", "ics"])
