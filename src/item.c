@@ -129,3 +129,15 @@ gint64 mf_mime_date(GBytes *mime)
 	g_date_time_unref(dt);
 	return t > 0 ? t : 0;
 }
+
+char **mf_item_listed_folder(const mf_item *item)
+{
+	guint n = item->folder ? g_strv_length(item->folder) : 0;
+	guint first = item->mailbox ? 1 : 0;
+	char **f = g_new0(char *, n + first + 1);
+	if (item->mailbox)
+		f[0] = g_strdup(item->mailbox);
+	for (guint i = 0; i < n; i++)
+		f[first + i] = g_strdup(item->folder[i]);
+	return f;
+}

@@ -323,20 +323,6 @@ static gboolean write_item(mf_pipeline *p, const char *source, mf_item *item,
 	return TRUE;
 }
 
-/* The folder an item is counted under: its source folder, behind its mailbox
- * for a multi-user source ("jdoe@example.com/Calendar"). Caller frees. */
-static char **report_folder(const mf_item *item)
-{
-	if (!item->mailbox)
-		return g_strdupv(item->folder);
-	guint n = item->folder ? g_strv_length(item->folder) : 0;
-	char **f = g_new0(char *, n + 2);
-	f[0] = g_strdup(item->mailbox);
-	for (guint i = 0; i < n; i++)
-		f[i + 1] = g_strdup(item->folder[i]);
-	return f;
-}
-
 /* Takes one item through the transforms from number `first` (0 for an item
  * from the reader, more for one a transform made) and writes it,
  * then the items the transforms made from it. FALSE only when the output
@@ -344,7 +330,7 @@ static char **report_folder(const mf_item *item)
 static gboolean process_from(mf_pipeline *p, const char *source, mf_item *item, guint first,
                              GError **error)
 {
-	char **folder = report_folder(item); /* rows are keyed by the source folder */
+	char **folder = mf_item_listed_folder(item); /* rows: the source's mailbox/folder */
 	const char *const *f = (const char *const *)folder;
 	GPtrArray *extras = g_ptr_array_new(); /* mf_item*, next transform index, ... */
 	/* Items a transform made were not in the source: "created", not "read". */
@@ -384,7 +370,7 @@ static void record_source(mf_pipeline *p, const char *path, const mf_reader_driv
 static void handle_broken(mf_pipeline *p, const char *path, mf_item *item, GError *err)
 {
 	static const char *const root[] = { NULL };
-	char **owned = item ? report_folder(item) : NULL;
+	char **owned = item ? mf_item_listed_folder(item) : NULL;
 	const char *const *folder = owned ? (const char *const *)owned : root;
 	mf_kind kind = item ? item->kind : MF_KIND_MESSAGE;
 	mf_report_count(p->report, path, folder, kind, MF_COUNT_READ);

@@ -90,6 +90,10 @@ void mf_item_take_mime(mf_item *item, GBytes *bytes);
 char *mf_folder_to_string(const char *const *segments);
 /* The reverse: splits on '/', dropping empty segments. Caller frees (g_strfreev). */
 char **mf_folder_from_string(const char *path);
+/* The item's folder behind its mailbox for a multi-user source
+ * (["jdoe@example.com", "Calendar"]), else a copy of its folder: how the
+ * report and inspect list it. Caller frees (g_strfreev). */
+char **mf_item_listed_folder(const mf_item *item);
 
 const char *mf_kind_name(mf_kind kind); /* "message", "event", ... */
 

@@ -39,6 +39,7 @@ typedef struct mf_options {
 	 * meetings-flat.c) */
 	const char *owner;         /* --owner ADDR: organizer for meetings that lost theirs */
 	GHashTable *user_map;      /* --map FILE: lower-case old address -> new address */
+	GHashTable *user_map_domains; /* "@domain" of the map's old addresses (a set) */
 	mf_travel_time travel_time;/* --travel-time */
 	gboolean meetings_flat;    /* --meetings flat */
 

@@ -47,5 +47,7 @@ gboolean mf_folder_is_system(const char *const *segments);
 /* --map FILE (src/transform/user-map.c): "old new" pairs, '#' comments.
  * Returns lower-case old -> new; NULL with a usage error. */
 GHashTable *mf_user_map_load(const char *path, GError **error);
+/* The set of "@domain" parts of the map's old addresses. */
+GHashTable *mf_user_map_domains(GHashTable *map);
 
 #endif

@@ -75,6 +75,8 @@ static gboolean calendar_options(convert_args *a, mf_options *opts, GError **err
 	opts->meetings_flat = strcmp(m, "flat") == 0;
 	if (a->map_path && !(opts->user_map = mf_user_map_load(a->map_path, error)))
 		return FALSE;
+	if (opts->user_map)
+		opts->user_map_domains = mf_user_map_domains(opts->user_map);
 	return TRUE;
 }
 
@@ -250,6 +252,8 @@ out:
 		g_ptr_array_unref(opts.renames);
 	if (opts.user_map)
 		g_hash_table_destroy(opts.user_map);
+	if (opts.user_map_domains)
+		g_hash_table_destroy(opts.user_map_domains);
 	return rc;
 }
 

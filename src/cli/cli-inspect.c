@@ -48,16 +48,7 @@ static void inventory_free(source_inventory *inv)
 /* Items of a multi-user source are shown under their mailbox: "alice@x/Inbox". */
 static folder_counts *folder_for(source_inventory *inv, const mf_item *item)
 {
-	char **segments = item->folder;
-	char **owned = NULL;
-	if (item->mailbox) {
-		guint n = g_strv_length(item->folder);
-		owned = g_new0(char *, n + 2);
-		owned[0] = g_strdup(item->mailbox);
-		for (guint i = 0; i < n; i++)
-			owned[i + 1] = g_strdup(item->folder[i]);
-		segments = owned;
-	}
+	char **segments = mf_item_listed_folder(item);
 	char *key = mf_folder_to_string((const char *const *)segments);
 	folder_counts *f = g_hash_table_lookup(inv->folders, key);
 	if (!f) {
@@ -68,7 +59,7 @@ static folder_counts *folder_for(source_inventory *inv, const mf_item *item)
 	} else {
 		g_free(key);
 	}
-	g_strfreev(owned);
+	g_strfreev(segments);
 	return f;
 }
 

@@ -58,6 +58,7 @@ char *mfr_content_digest(icalcomponent *comp);
 /* --map keys: lower case, blanks and a leading "mailto:" removed. Caller frees. */
 char *mfr_address_key(const char *value);
 /* user-map-mail.c: --map on a message's From/Sender/To/Cc/Bcc (for --to ews). */
-void mfr_map_message_addresses(mf_item *item, GHashTable *map, mf_report *report);
+void mfr_map_message_addresses(mf_item *item, GHashTable *map, GHashTable *domains,
+                               mf_report *report);
 
 #endif

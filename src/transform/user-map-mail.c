@@ -14,31 +14,23 @@
 
 static const char *const address_headers[] = { "From", "Sender", "To", "Cc", "Bcc" };
 
-static gboolean domain_covered(GHashTable *map, const char *address)
+/* `domains`: mf_user_map_domains() of the map, NULL when not known. */
+static gboolean domain_covered(GHashTable *domains, const char *address)
 {
 	const char *at = strrchr(address, '@');
-	if (!at)
-		return FALSE;
-	GHashTableIter it;
-	gpointer key;
-	g_hash_table_iter_init(&it, map);
-	while (g_hash_table_iter_next(&it, &key, NULL)) {
-		const char *kat = strrchr(key, '@');
-		if (kat && g_ascii_strcasecmp(kat, at) == 0)
-			return TRUE;
-	}
-	return FALSE;
+	return at && domains && g_hash_table_contains(domains, at);
 }
 
 /* Maps the mailboxes of one list (groups included); TRUE when one changed. */
-static gboolean map_list(InternetAddressList *list, GHashTable *map, mf_report *report)
+static gboolean map_list(InternetAddressList *list, GHashTable *map, GHashTable *domains,
+                         mf_report *report)
 {
 	gboolean changed = FALSE;
 	for (int i = 0; list && i < internet_address_list_length(list); i++) {
 		InternetAddress *a = internet_address_list_get_address(list, i);
 		if (INTERNET_ADDRESS_IS_GROUP(a)) {
 			changed = map_list(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)),
-			                   map, report) || changed;
+			                   map, domains, report) || changed;
 			continue;
 		}
 		const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
@@ -47,7 +39,7 @@ static gboolean map_list(InternetAddressList *list, GHashTable *map, mf_report *
 		if (target) {
 			internet_address_mailbox_set_addr(INTERNET_ADDRESS_MAILBOX(a), target);
 			changed = TRUE;
-		} else if (*key && report && domain_covered(map, key)) {
+		} else if (*key && report && domain_covered(domains, key)) {
 			mf_report_unmapped(report, key);
 		}
 		g_free(key);
@@ -66,7 +58,8 @@ static GBytes *serialise(GMimeMessage *msg)
 	return g_byte_array_free_to_bytes(buf);
 }
 
-void mfr_map_message_addresses(mf_item *item, GHashTable *map, mf_report *report)
+void mfr_map_message_addresses(mf_item *item, GHashTable *map, GHashTable *domains,
+                               mf_report *report)
 {
 	if (!item->mime || !map)
 		return;
@@ -85,7 +78,7 @@ void mfr_map_message_addresses(mf_item *item, GHashTable *map, mf_report *report
 		const char *raw = g_mime_header_list_get_header(headers, address_headers[i])
 			? g_mime_object_get_header(GMIME_OBJECT(msg), address_headers[i]) : NULL;
 		InternetAddressList *list = raw ? internet_address_list_parse(NULL, raw) : NULL;
-		if (list && map_list(list, map, report)) {
+		if (list && map_list(list, map, domains, report)) {
 			char *text = internet_address_list_to_string(list, NULL, TRUE);
 			g_mime_object_set_header(GMIME_OBJECT(msg), address_headers[i], text, "utf-8");
 			g_free(text);

@@ -59,6 +59,20 @@ GHashTable *mf_user_map_load(const char *path, GError **error)
 	return map;
 }
 
+GHashTable *mf_user_map_domains(GHashTable *map)
+{
+	GHashTable *domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, map);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		const char *at = strrchr(key, '@');
+		if (at)
+			g_hash_table_add(domains, g_strdup(at)); /* keys are lower case */
+	}
+	return domains;
+}
+
 static void map_property(icalproperty *p, GHashTable *map, mf_report *report)
 {
 	const char *value = icalproperty_get_value_as_string(p);
@@ -98,7 +112,7 @@ static mf_transform_result user_map(mf_item *item, const mf_options *opts, mf_re
 		return MF_TRANSFORM_KEEP;
 	map_mailbox(item, opts->user_map, report);
 	if (item->kind == MF_KIND_MESSAGE && opts->to_format && strcmp(opts->to_format, "ews") == 0)
-		mfr_map_message_addresses(item, opts->user_map, report);
+		mfr_map_message_addresses(item, opts->user_map, opts->user_map_domains, report);
 	if (!mfr_is_calendar(item))
 		return MF_TRANSFORM_KEEP;
 	GPtrArray *comps = mfr_components(item);
