@@ -161,11 +161,16 @@ static char **child_segments(mf_reader *r, frame *parent, libpff_item_t *child)
 	guint32 id = item_id(child);
 	if (r->ipm_nid != 0 && id == r->ipm_nid)
 		return g_new0(char *, 1);
-	guint n = g_strv_length(parent->segments);
+	return mfi_pst_sub_folder(parent->segments, child);
+}
+
+char **mfi_pst_sub_folder(char **parent, libpff_item_t *folder)
+{
+	guint n = g_strv_length(parent);
 	char **seg = g_new0(char *, n + 2);
 	for (guint i = 0; i < n; i++)
-		seg[i] = g_strdup(parent->segments[i]);
-	seg[n] = mfi_pst_folder_name(child);
+		seg[i] = g_strdup(parent[i]);
+	seg[n] = mfi_pst_folder_name(folder);
 	return seg;
 }
 

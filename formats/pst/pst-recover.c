@@ -18,17 +18,6 @@ static void lost_free(gpointer data)
 	g_free(l);
 }
 
-static char **sub_folder(char **parent, libpff_item_t *folder)
-{
-	guint n = g_strv_length(parent);
-	char **seg = g_new0(char *, n + 2);
-	for (guint i = 0; i < n; i++)
-		seg[i] = g_strdup(parent[i]);
-	char *name = mfi_pst_folder_name(folder);
-	seg[n] = name;
-	return seg;
-}
-
 static void add_item(GPtrArray *out, libpff_item_t *item, char **folder, const char *category,
                      gboolean listed);
 
@@ -55,7 +44,7 @@ static void add_folder_contents(GPtrArray *out, libpff_item_t *folder, char **se
 			libpff_error_free(&err);
 			continue;
 		}
-		char **seg = sub_folder(segments, sub);
+		char **seg = mfi_pst_sub_folder(segments, sub);
 		add_folder_contents(out, sub, seg, category, depth + 1);
 		g_strfreev(seg);
 		libpff_item_free(&sub, NULL);
@@ -70,7 +59,7 @@ static void add_item(GPtrArray *out, libpff_item_t *item, char **folder, const c
 	uint8_t type = 0;
 	libpff_error_t *err = NULL;
 	if (libpff_item_get_type(item, &type, &err) == 1 && type == LIBPFF_ITEM_TYPE_FOLDER) {
-		char **seg = sub_folder(folder, item);
+		char **seg = mfi_pst_sub_folder(folder, item);
 		add_folder_contents(out, item, seg, category, 1);
 		g_strfreev(seg);
 		g_strfreev(folder);

@@ -100,6 +100,8 @@ mf_kind mfi_pst_class_kind(const char *message_class);
 
 /* The folder's display name (valid UTF-8), else "node N". Caller frees. */
 char *mfi_pst_folder_name(libpff_item_t *folder);
+/* `parent` + the folder's name. Caller frees (g_strfreev). */
+char **mfi_pst_sub_folder(char **parent, libpff_item_t *folder);
 
 /* pst-recover.c: --recover */
 
