@@ -196,21 +196,15 @@ static char *save_quarantined(mf_pipeline *p, const mf_item *item)
 	char *rel = g_build_filename(QUARANTINE_DIR, name, NULL);
 	char *final = g_build_filename(p->opts->outdir, rel, NULL);
 	char *tmp = g_strconcat(final, ".tmp", NULL);
-	char *text = NULL;
-	gconstpointer data;
-	gsize len;
-	if (item->mime) {
+	/* NULL when libical cannot serialise the item: then nothing is kept */
+	char *ical = !item->mime && item->ical ? icalcomponent_as_ical_string_r(item->ical) : NULL;
+	gconstpointer data = ical ? ical : item->vcard;
+	gsize len = data ? strlen(data) : 0;
+	if (item->mime)
 		data = g_bytes_get_data(item->mime, &len);
-	} else {
-		char *ical = item->ical ? icalcomponent_as_ical_string_r(item->ical) : NULL;
-		text = ical ? g_strdup(ical) : g_strdup(item->vcard);
-		free(ical);
-		data = text;
-		len = text ? strlen(text) : 0;
-	}
-	gboolean ok = (item->mime || text) &&
+	gboolean ok = (item->mime || data) &&
 	              mf_write_atomic(tmp, final, data, len, item->internal_date, FALSE, NULL);
-	g_free(text);
+	free(ical);
 	g_free(tmp);
 	g_free(final);
 	g_free(name);
