@@ -300,14 +300,13 @@ static void add_embedded(mfi_pst_build *b, libpff_item_t *att, int index,
 	g_free(name);
 }
 
-void mfi_pst_add_attachments(mfi_pst_build *b, libpff_item_t *message, const char *html,
-                             GMimeMultipart *mixed, GMimeMultipart *related)
+void mfi_pst_each_attachment(libpff_item_t *message, mfi_pst_attachment_fn fn, gpointer data)
 {
 	libpff_error_t *err = NULL;
 	int n = 0;
 	if (libpff_message_get_number_of_attachments(message, &n, &err) != 1) {
 		char *why = mfi_pst_error_text(&err);
-		add_note(b, mixed, -1, "the attachment table", why);
+		fn(NULL, -1, "the attachment table", why, data);
 		g_free(why);
 		return;
 	}
@@ -316,20 +315,45 @@ void mfi_pst_add_attachments(mfi_pst_build *b, libpff_item_t *message, const cha
 		if (libpff_message_get_attachment(message, i, &att, &err) != 1) {
 			char *why = mfi_pst_error_text(&err);
 			char *name = g_strdup_printf("attachment-%d", i + 1);
-			add_note(b, mixed, i, name, why);
+			fn(NULL, i, name, why, data);
 			g_free(name);
 			g_free(why);
 			continue;
 		}
-		int type = 0;
-		gint64 method = 0;
-		if (libpff_attachment_get_type(att, &type, &err) != 1)
-			libpff_error_free(&err);
-		mfi_pst_get_int(att, MFI_PR_ATTACH_METHOD, &method);
-		if (type == LIBPFF_ATTACHMENT_TYPE_ITEM)
-			add_embedded(b, att, i, mixed);
-		else
-			add_file(b, att, i, (int)method, html, mixed, related);
+		fn(att, i, NULL, NULL, data);
 		libpff_item_free(&att, NULL);
 	}
+}
+
+typedef struct {
+	mfi_pst_build *b;
+	const char *html;
+	GMimeMultipart *mixed, *related;
+} mime_attach_ctx;
+
+static void add_one(libpff_item_t *att, int index, const char *name, const char *why,
+                    gpointer data)
+{
+	mime_attach_ctx *c = data;
+	if (!att) {
+		add_note(c->b, c->mixed, index, name, why);
+		return;
+	}
+	int type = 0;
+	gint64 method = 0;
+	libpff_error_t *err = NULL;
+	if (libpff_attachment_get_type(att, &type, &err) != 1)
+		libpff_error_free(&err);
+	mfi_pst_get_int(att, MFI_PR_ATTACH_METHOD, &method);
+	if (type == LIBPFF_ATTACHMENT_TYPE_ITEM)
+		add_embedded(c->b, att, index, c->mixed);
+	else
+		add_file(c->b, att, index, (int)method, c->html, c->mixed, c->related);
+}
+
+void mfi_pst_add_attachments(mfi_pst_build *b, libpff_item_t *message, const char *html,
+                             GMimeMultipart *mixed, GMimeMultipart *related)
+{
+	mime_attach_ctx c = { b, html, mixed, related };
+	mfi_pst_each_attachment(message, add_one, &c);
 }

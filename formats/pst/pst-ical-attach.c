@@ -87,28 +87,25 @@ static void add_one(const mfi_pst_file *pf, libpff_item_t *att, int index, icalc
 	g_free(name);
 }
 
+typedef struct {
+	const mfi_pst_file *pf;
+	icalcomponent *comp;
+	mf_item *item;
+} ical_attach_ctx;
+
+static void visit(libpff_item_t *att, int index, const char *name, const char *why,
+                  gpointer data)
+{
+	ical_attach_ctx *c = data;
+	if (att)
+		add_one(c->pf, att, index, c->comp, c->item);
+	else
+		unreadable(c->comp, c->item, name, why);
+}
+
 void mfi_pst_add_ical_attachments(const mfi_pst_file *pf, libpff_item_t *message,
                                   icalcomponent *comp, mf_item *item)
 {
-	libpff_error_t *err = NULL;
-	int n = 0;
-	if (libpff_message_get_number_of_attachments(message, &n, &err) != 1) {
-		char *why = mfi_pst_error_text(&err);
-		unreadable(comp, item, "(attachment table)", why);
-		g_free(why);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		libpff_item_t *att = NULL;
-		if (libpff_message_get_attachment(message, i, &att, &err) != 1) {
-			char *why = mfi_pst_error_text(&err);
-			char *name = g_strdup_printf("attachment-%d", i + 1);
-			unreadable(comp, item, name, why);
-			g_free(name);
-			g_free(why);
-			continue;
-		}
-		add_one(pf, att, i, comp, item);
-		libpff_item_free(&att, NULL);
-	}
+	ical_attach_ctx c = { pf, comp, item };
+	mfi_pst_each_attachment(message, visit, &c);
 }

@@ -211,6 +211,12 @@ InternetAddress *mfi_pst_mailbox(const char *name, const char *addrtype, const c
  * text notes and lines in b->damaged. */
 void mfi_pst_add_attachments(mfi_pst_build *b, libpff_item_t *message, const char *html,
                              GMimeMultipart *mixed, GMimeMultipart *related);
+/* Calls `fn` for each attachment of `message` in order: with the attachment
+ * (name and why NULL), or, when libpff cannot give it, with att NULL, its
+ * index (-1 for the whole table), a name for it and libpff's error text. */
+typedef void (*mfi_pst_attachment_fn)(libpff_item_t *att, int index, const char *name,
+                                      const char *why, gpointer data);
+void mfi_pst_each_attachment(libpff_item_t *message, mfi_pst_attachment_fn fn, gpointer data);
 /* The attachment's bytes; NULL with *text_r (libpff error) when unreadable. */
 GBytes *mfi_pst_attachment_data(libpff_item_t *att, char **text_r);
 /* Long file name, else short, else display name, else "attachment-N". */
