@@ -17,8 +17,7 @@ static gint compare_names(gconstpointer a, gconstpointer b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The entries of one directory, sorted; NULL with error when it cannot be read. */
-static GPtrArray *sorted_entries(const char *dir, GError **error)
+GPtrArray *mf_list_dir_sorted(const char *dir, GError **error)
 {
 	GDir *d = g_dir_open(dir, 0, error);
 	if (!d)
@@ -36,7 +35,7 @@ static void walk_dir(const char *root, const char *rel, const char *ext, GPtrArr
                      GPtrArray *ignored)
 {
 	char *dir = *rel ? g_build_filename(root, rel, NULL) : g_strdup(root);
-	GPtrArray *names = sorted_entries(dir, NULL);
+	GPtrArray *names = mf_list_dir_sorted(dir, NULL);
 	if (!names)
 		g_ptr_array_add(ignored, g_strdup_printf("%s/ (unreadable directory)", *rel ? rel : "."));
 	for (guint i = 0; names && i < names->len; i++) {
@@ -64,7 +63,7 @@ gboolean mf_walk_files(const char *root, const char *ext, GPtrArray *files_r,
                         GPtrArray *ignored_r, GError **error)
 {
 	GError *local = NULL;
-	GPtrArray *top = sorted_entries(root, &local);
+	GPtrArray *top = mf_list_dir_sorted(root, &local);
 	if (!top) {
 		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "opendir(%s) failed: %s", root,
 		            local->message);
@@ -78,7 +77,7 @@ gboolean mf_walk_files(const char *root, const char *ext, GPtrArray *files_r,
 
 gboolean mf_tree_has_extension(const char *root, const char *ext, int depth)
 {
-	GPtrArray *names = depth >= 0 ? sorted_entries(root, NULL) : NULL;
+	GPtrArray *names = depth >= 0 ? mf_list_dir_sorted(root, NULL) : NULL;
 	gboolean found = FALSE;
 	for (guint i = 0; names && i < names->len && !found; i++) {
 		char *child = g_build_filename(root, names->pdata[i], NULL);

@@ -5,6 +5,7 @@
  * current message only when it follows an empty line, and that empty line
  * belongs to neither message. Only the message being built is held in memory.
  */
+#include "mailferry/file-walk.h"
 #include "mbox.h"
 
 #include <errno.h>
@@ -57,22 +58,11 @@ char **mbox_folder_from_relpath(const char *relpath)
 
 /* ---- probing and the directory walk ---- */
 
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
+/* An unreadable directory lists as empty. */
 static GPtrArray *sorted_entries(const char *dir)
 {
-	GDir *d = g_dir_open(dir, 0, NULL);
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	const char *name;
-	while (d && (name = g_dir_read_name(d)) != NULL)
-		g_ptr_array_add(names, g_strdup(name));
-	if (d)
-		g_dir_close(d);
-	g_ptr_array_sort(names, compare_names);
-	return names;
+	GPtrArray *names = mf_list_dir_sorted(dir, NULL);
+	return names ? names : g_ptr_array_new_with_free_func(g_free);
 }
 
 /* Probe walk: 1 found an mbox file, 0 none, -1 found a Maildir-ish cur/ or new/. */

@@ -30,27 +30,15 @@ void mfi_mdaemon_folder_free(gpointer p)
 	g_free(folder);
 }
 
-static gint compare_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 GPtrArray *mfi_mdaemon_list_dir(const char *dir)
 {
 	GError *error = NULL;
-	GDir *d = g_dir_open(dir, 0, &error);
-	if (!d) {
+	GPtrArray *names = mf_list_dir_sorted(dir, &error);
+	if (!names) {
 		gboolean missing = error->domain == G_FILE_ERROR && error->code == G_FILE_ERROR_NOENT;
 		errno = missing ? ENOENT : EIO;
 		g_error_free(error);
-		return NULL;
 	}
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	const char *name;
-	while ((name = g_dir_read_name(d)))
-		g_ptr_array_add(names, g_strdup(name));
-	g_dir_close(d);
-	g_ptr_array_sort(names, compare_names);
 	return names;
 }
 

@@ -5,6 +5,10 @@
 
 #include <glib.h>
 
+/* The names in one directory (without "." and ".."), in byte order, as
+ * g_free'd strings; NULL with `error` when it cannot be listed. */
+GPtrArray *mf_list_dir_sorted(const char *dir, GError **error);
+
 /* TRUE when `name` ends in "." `ext` (ASCII case-insensitive, ext without the dot). */
 gboolean mf_has_extension(const char *name, const char *ext);
 
