@@ -603,8 +603,12 @@ static char *tree_digest(const char *root, const char *rel)
 			g_string_append_printf(out, "%s/\n%s", child_rel, sub);
 			g_free(sub);
 		} else {
+			/* Messages carry their internal date as mtime; side files
+			 * (maildirfolder, dovecot-keywords) are stamped when written. */
+			gboolean message = strstr(child_rel, "cur/") || strstr(child_rel, "new/");
 			char *sha = mf_sha256_file(child, NULL);
-			g_string_append_printf(out, "%s %s %jd\n", child_rel, sha, (intmax_t)st.st_mtime);
+			g_string_append_printf(out, "%s %s %jd\n", child_rel, sha,
+			                       message ? (intmax_t)st.st_mtime : (intmax_t)0);
 			g_free(sha);
 		}
 		g_free(child);
