@@ -141,3 +141,11 @@ char **mf_item_listed_folder(const mf_item *item)
 		f[first + i] = g_strdup(item->folder[i]);
 	return f;
 }
+
+mf_item *mf_item_new_from(const mf_item *origin, mf_kind kind, const char *locator)
+{
+	mf_item *item = mf_item_new(kind, origin->source, locator);
+	mf_item_set_folder(item, (const char *const *)origin->folder);
+	item->mailbox = g_strdup(origin->mailbox);
+	return item;
+}

@@ -74,6 +74,9 @@ typedef struct mf_item {
 } mf_item;
 
 mf_item *mf_item_new(mf_kind kind, const char *source, const char *locator);
+/* A new item made from `origin` (by a transform): the same source, folder and
+ * mailbox, so it lands beside it. */
+mf_item *mf_item_new_from(const mf_item *origin, mf_kind kind, const char *locator);
 void mf_item_free(mf_item *item);
 
 /* Takes a copy of the segments. */

@@ -81,9 +81,7 @@ static void split_orphans(mf_item *item, const mf_options *opts, mf_report *repo
 		if (g_strcmp0(icalcomponent_get_uid(c), first) == 0)
 			continue;
 		char *locator = g_strdup_printf("%s, %s", item->locator, icalcomponent_get_uid(c));
-		mf_item *single = mf_item_new(item->kind, item->source, locator);
-		mf_item_set_folder(single, (const char *const *)item->folder);
-		single->mailbox = g_strdup(item->mailbox); /* same owner's output tree */
+		mf_item *single = mf_item_new_from(item, item->kind, locator);
 		single->ical = copy_with_only(item, i);
 		for (guint t = 0; t < item->repair_tags->len; t++)
 			mf_item_add_repair_tag(single, item->repair_tags->pdata[t]);

@@ -84,9 +84,7 @@ static mf_item *travel_item(const mf_item *item, icalcomponent *ev, gboolean bef
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_component(cal, t);
 	char *locator = g_strdup_printf("%s, travel %s", item->locator, before ? "before" : "after");
-	mf_item *out = mf_item_new(MF_KIND_EVENT, item->source, locator);
-	mf_item_set_folder(out, (const char *const *)item->folder);
-	out->mailbox = g_strdup(item->mailbox); /* same owner's output tree */
+	mf_item *out = mf_item_new_from(item, MF_KIND_EVENT, locator);
 	mf_item_add_category(out, "TravelTime");
 	out->ical = cal;
 	g_free(locator);
