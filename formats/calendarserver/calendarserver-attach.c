@@ -10,6 +10,7 @@
  * from the data never leave DIR (no '/' or "..": the name is one path
  * segment). */
 #include "calendarserver.h"
+#include "../ics/ics.h"
 
 #include <string.h>
 #include <sys/stat.h>
@@ -100,26 +101,6 @@ static gboolean read_file(const char *path, char **data_r, gsize *len_r)
 	return g_file_get_contents(path, data_r, len_r, NULL);
 }
 
-static icalproperty *binary_attach(const char *data, gsize len, const char *type,
-                                   const char *filename)
-{
-	char *b64 = g_base64_encode((const guchar *)data, len);
-	icalattach *a = icalattach_new_from_data(b64, NULL, NULL);
-	icalproperty *p = icalproperty_new_attach(a);
-	icalattach_unref(a);
-	g_free(b64);
-	icalproperty_add_parameter(p, icalparameter_new_encoding(ICAL_ENCODING_BASE64));
-	icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_BINARY));
-	if (type && *type)
-		icalproperty_add_parameter(p, icalparameter_new_fmttype(type));
-	if (filename && *filename) {
-		icalparameter *fn = icalparameter_new_x(filename);
-		icalparameter_set_xname(fn, "X-FILENAME");
-		icalproperty_add_parameter(p, fn);
-	}
-	return p;
-}
-
 /* Embeds one ATTACH when its file is there; TRUE when it did. */
 static gboolean embed(icalcomponent *c, icalproperty *p, const char *dir, mfc_index *index,
                       gint64 object_id, char **name_r)
@@ -136,7 +117,7 @@ static gboolean embed(icalcomponent *c, icalproperty *p, const char *dir, mfc_in
 	if (!type && att)
 		type = att->content_type;
 	const char *fn = icalproperty_get_parameter_as_string(p, "FILENAME");
-	icalproperty *bin = binary_attach(data, len, type, fn ? fn : *name_r);
+	icalproperty *bin = mfi_ics_binary_attach(data, len, type, fn ? fn : *name_r);
 	icalcomponent_add_property(c, bin);
 	icalcomponent_remove_property(c, p);
 	icalproperty_free(p);

@@ -249,3 +249,23 @@ guint mfi_ics_flag_bad_times(icalcomponent *comp)
 			n += mfi_ics_flag_bad_times(c);
 	return n;
 }
+
+icalproperty *mfi_ics_binary_attach(const void *data, gsize len, const char *type,
+                                    const char *filename)
+{
+	char *b64 = g_base64_encode(data, len);
+	icalattach *a = icalattach_new_from_data(b64, NULL, NULL);
+	icalproperty *p = icalproperty_new_attach(a);
+	icalattach_unref(a);
+	g_free(b64);
+	icalproperty_add_parameter(p, icalparameter_new_encoding(ICAL_ENCODING_BASE64));
+	icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_BINARY));
+	if (type && *type)
+		icalproperty_add_parameter(p, icalparameter_new_fmttype(type));
+	if (filename && *filename) {
+		icalparameter *fn = icalparameter_new_x(filename);
+		icalparameter_set_xname(fn, "X-FILENAME");
+		icalproperty_add_parameter(p, fn);
+	}
+	return p;
+}

@@ -87,4 +87,11 @@ mf_writer *mfi_ics_writer_open(const char *outdir, const mf_options *opts, GErro
 gboolean mfi_ics_put(mf_writer *writer, const mf_item *item, GError **error);
 gboolean mfi_ics_writer_close(mf_writer *writer, GError **error);
 
+/* An ATTACH with the bytes inline (RFC 5545 3.8.1.1: ENCODING=BASE64;
+ * VALUE=BINARY), FMTTYPE and the file name in X-FILENAME as Outlook and Apple
+ * write it (each left out when NULL or empty). For readers that carry
+ * attachments into iCalendar (PST, CalendarServer). */
+icalproperty *mfi_ics_binary_attach(const void *data, gsize len, const char *type,
+                                    const char *filename);
+
 #endif

@@ -6,6 +6,7 @@
  * afException); those are the RECURRENCE-ID components already, not files.
  * Other embedded messages are attached as message/rfc822. */
 #include "pst.h"
+#include "../ics/ics.h"
 
 #include <string.h>
 
@@ -13,18 +14,7 @@ static void add_attach(icalcomponent *comp, GBytes *data, const char *type, cons
 {
 	gsize len = 0;
 	const guchar *d = g_bytes_get_data(data, &len);
-	char *b64 = g_base64_encode(d, len);
-	icalattach *a = icalattach_new_from_data(b64, NULL, NULL);
-	icalproperty *p = icalproperty_new_attach(a);
-	icalattach_unref(a);
-	g_free(b64);
-	icalproperty_add_parameter(p, icalparameter_new_encoding(ICAL_ENCODING_BASE64));
-	icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_BINARY));
-	icalproperty_add_parameter(p, icalparameter_new_fmttype(type));
-	icalparameter *fn = icalparameter_new_x(name);
-	icalparameter_set_xname(fn, "X-FILENAME");
-	icalproperty_add_parameter(p, fn);
-	icalcomponent_add_property(comp, p);
+	icalcomponent_add_property(comp, mfi_ics_binary_attach(d, len, type, name));
 }
 
 static void unreadable(icalcomponent *comp, mf_item *item, const char *name, const char *why)
