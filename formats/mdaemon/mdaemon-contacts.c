@@ -214,16 +214,9 @@ static void add_categories(card_ctx *c)
 {
 	char *list = field(c, "Categories");
 	char **parts = g_strsplit_set(list ? list : "", ",;", -1);
-	GString *v = g_string_new(NULL);
-	for (char **p = parts; *p; p++) {
-		char *e = mfi_vcf_escape_text(g_strstrip(*p));
-		if (*e)
-			g_string_append_printf(v, "%s%s", v->len ? "," : "", e);
-		g_free(e);
-	}
-	if (v->len)
-		line(c, "CATEGORIES", v->str);
-	g_string_free(v, TRUE);
+	for (char **p = parts; *p; p++)
+		g_strstrip(*p);
+	mfi_vcf_append_list(c->out, "CATEGORIES", (const char *const *)parts);
 	g_strfreev(parts);
 	g_free(list);
 }

@@ -281,16 +281,7 @@ static void add_uid_rev_notes(card_ctx *c)
 	text_line(c, "NOTE", note ? g_strstrip(note) : NULL);
 	g_free(note);
 	char **cats = mfi_pst_get_strings(c->item, "Keywords", 0, c->cp);
-	GString *v = g_string_new(NULL);
-	for (char **k = cats; k && *k; k++) {
-		char *e = mfi_vcf_escape_text(*k);
-		if (*e)
-			g_string_append_printf(v, "%s%s", v->len ? "," : "", e);
-		g_free(e);
-	}
-	if (v->len)
-		line(c, "CATEGORIES", v->str);
-	g_string_free(v, TRUE);
+	mfi_vcf_append_list(c->out, "CATEGORIES", (const char *const *)cats);
 	g_strfreev(cats);
 }
 

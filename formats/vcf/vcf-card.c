@@ -184,3 +184,17 @@ void mfi_vcf_append_text(GString *out, const char *name, const char *value)
 	mfi_vcf_append_line(out, name, e);
 	g_free(e);
 }
+
+void mfi_vcf_append_list(GString *out, const char *name, const char *const *values)
+{
+	GString *v = g_string_new(NULL);
+	for (const char *const *x = values; x && *x; x++) {
+		char *e = mfi_vcf_escape_text(*x);
+		if (*e)
+			g_string_append_printf(v, "%s%s", v->len ? "," : "", e);
+		g_free(e);
+	}
+	if (v->len)
+		mfi_vcf_append_line(out, name, v->str);
+	g_string_free(v, TRUE);
+}

@@ -53,6 +53,9 @@ void mfi_vcf_append_folded(GString *out, const char *line);
 char *mfi_vcf_escape_text(const char *s);
 void mfi_vcf_append_line(GString *out, const char *name, const char *raw_value);
 void mfi_vcf_append_text(GString *out, const char *name, const char *value);
+/* "NAME:a,b,c" from a text list (CATEGORIES), each escaped, empty ones left
+ * out; nothing when none is left. */
+void mfi_vcf_append_list(GString *out, const char *name, const char *const *values);
 
 /* vcf-write.c */
 mf_writer *mfi_vcf_writer_open(const char *outdir, const mf_options *opts, GError **error);
