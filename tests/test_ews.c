@@ -104,6 +104,12 @@ static void test_absolute_and_others(void **state)
 	       "Thursday Friday</t:DaysOfWeek>");
 	expect("RRULE:FREQ=DAILY;BYHOUR=9,17", "20250108T090000", NULL);
 	expect("RRULE:FREQ=HOURLY", "20250108T090000", NULL);
+	/* months of another calendar (RFC 7529): EWS would read them as Gregorian */
+	expect("RRULE:RSCALE=ISLAMIC-CIVIL;FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=1", "20250301T090000",
+	       NULL);
+	expect("RRULE:RSCALE=HEBREW;FREQ=MONTHLY;BYMONTHDAY=-1", "20250131T090000", NULL);
+	expect("RRULE:RSCALE=GREGORIAN;FREQ=MONTHLY;BYMONTHDAY=-1", "20250131T090000",
+	       "<t:DayOfWeekIndex>Last</t:DayOfWeekIndex>");
 }
 
 static void test_folders_and_zones(void **state)

@@ -1,7 +1,10 @@
 /* Recurrence blobs ([MS-OXOCAL] 2.2.1.44) -> RRULE/EXDATE/exceptions: the
- * spec's own example blobs (4.1.1.2, 4.1.1.3) and hand-assembled ones that
- * follow the byte layout of 2.2.1.44.1/.2/.3/.5. Expansions are checked with
- * libical's recurrence iterator. */
+ * spec's own example blobs (4.1.1.2, 4.1.1.3, 4.1.1.6) and hand-assembled ones
+ * that follow the byte layout of 2.2.1.44.1/.2/.3/.5. Expansions are checked
+ * with libical's recurrence iterator; those of non-Gregorian calendars (RFC
+ * 7529 RSCALE, which libical computes with ICU) against Hijri arithmetic
+ * written out here and dates checked with python3-convertdate. Task patterns
+ * (regenerating or not) on a VTODO; python3-icalendar reads the results. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,10 +12,13 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../formats/pst/pst-recur.h"
 #include "../formats/pst/pst-vevent.h"
+#include "../formats/pst/pst-vtodo.h"
 
 /* [MS-OXOCAL] 4.1.1.2: every Mon/Thu/Fri 10:00-10:30 from 2007-03-26, 12
  * occurrences; the 2007-04-16 one moved to 11:00 with a new subject and location. */
@@ -82,7 +88,7 @@ static guint32 day_minutes(int y, int m, int d)
 
 typedef struct {
 	guint16 freq, pattern, caltype;
-	guint32 period, spec1, spec2;
+	guint32 period, sliding, spec1, spec2;
 	gboolean two_specific;
 	gboolean no_specific;
 	guint32 end_type, count;
@@ -101,7 +107,7 @@ static GByteArray *build_pattern(const pattern_spec *p)
 	put16(a, p->caltype);
 	put32(a, 0);          /* FirstDateTime (not used for the RRULE) */
 	put32(a, p->period);
-	put32(a, 0);          /* SlidingFlag */
+	put32(a, p->sliding); /* SlidingFlag: a regenerating task */
 	if (!p->no_specific)
 		put32(a, p->spec1);
 	if (p->two_specific)
@@ -140,27 +146,33 @@ static mfi_pst_recur *parse_bytes(GByteArray *a, gboolean appointment)
 
 static char *rrule_text(const mfi_pst_recur *r, const mfi_pst_tz *tz, gboolean all_day)
 {
-	struct icalrecurrencetype rule;
 	const char *why = NULL;
-	if (!mfi_pst_recur_rrule(r, tz, all_day, &rule, &why))
+	icalproperty *p = mfi_pst_recur_rrule(r, tz, all_day, &why);
+	if (!p)
 		return g_strdup_printf("unsupported: %s", why);
-	return g_strdup(icalrecurrencetype_as_string(&rule));
+	char *text = g_strdup(icalproperty_get_value_as_string(p));
+	icalproperty_free(p);
+	return text;
 }
 
-/* The first `max` occurrences as "YYYYMMDDTHHMMSS" strings joined by ' '. */
+/* The first `max` occurrences as "YYYYMMDDTHHMM" strings joined by ' ',
+ * expanded by libical (through ICU for an RSCALE rule). */
 static char *expand(const mfi_pst_recur *r, int max)
 {
-	struct icalrecurrencetype rule;
 	const char *why = NULL;
-	assert_true(mfi_pst_recur_rrule(r, NULL, FALSE, &rule, &why));
+	icalproperty *p = mfi_pst_recur_rrule(r, NULL, FALSE, &why);
+	if (!p)
+		fail_msg("no rule: %s", why);
 	struct icaltimetype start = mfi_pst_local_icaltime(mfi_pst_recur_first_start(r), FALSE);
-	icalrecur_iterator *it = icalrecur_iterator_new(rule, start);
+	icalrecur_iterator *it = icalrecur_iterator_new(icalproperty_get_rrule(p), start);
+	assert_non_null(it);
 	GString *s = g_string_new(NULL);
 	struct icaltimetype t;
 	for (int i = 0; i < max && !icaltime_is_null_time(t = icalrecur_iterator_next(it)); i++)
 		g_string_append_printf(s, "%s%04d%02d%02dT%02d%02d", s->len ? " " : "", t.year, t.month,
 		                       t.day, t.hour, t.minute);
 	icalrecur_iterator_free(it);
+	icalproperty_free(p);
 	return g_string_free(s, FALSE);
 }
 
@@ -343,13 +355,25 @@ static void test_all_day_and_task(void **state)
 static void test_unsupported_and_broken(void **state)
 {
 	(void)state;
-	/* Hijri calendar: not expressible */
-	pattern_spec h = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = 0x000a, .caltype = 0x0006,
-		               .period = 1, .spec1 = 1, .end_type = MFI_RECUR_END_NEVER,
-		               .start = day_minutes(2024, 1, 1) };
+	/* calendar types [MS-OXOCAL] does not define: not expressible */
+	pattern_spec h = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = MFI_RECUR_PATTERN_MONTH,
+		               .caltype = 0x0015, .period = 1, .spec1 = 1,
+		               .end_type = MFI_RECUR_END_NEVER, .start = day_minutes(2024, 1, 1) };
 	check_pattern(&h, "unsupported: non-Gregorian calendar type", NULL);
+	h.caltype = 0x0016;
+	h.pattern = MFI_RECUR_PATTERN_WEEK;
+	check_pattern(&h, "unsupported: non-Gregorian calendar type", NULL);
+	/* the Japanese lunar calendars have no CLDR calendar for RSCALE */
+	h.caltype = 0x000e;
+	h.pattern = MFI_RECUR_PATTERN_MONTH;
+	check_pattern(&h, "unsupported: calendar without an RSCALE (RFC 7529) counterpart", NULL);
+	/* pattern types between MonthEnd and HjMonth, and after HjMonthEnd */
 	h.caltype = 0;
-	check_pattern(&h, "unsupported: Hijri or unknown pattern type", NULL);
+	h.no_specific = TRUE; /* the parser reads no PatternTypeSpecific for them */
+	h.pattern = 0x0005;
+	check_pattern(&h, "unsupported: unknown pattern type", NULL);
+	h.pattern = 0x000d;
+	check_pattern(&h, "unsupported: unknown pattern type", NULL);
 	/* every truncation of a valid blob is an error naming a field, never a crash */
 	GBytes *b = unhex(spec_weekly_exception);
 	gsize len = 0;
@@ -601,6 +625,605 @@ static void test_vevent_override_fields(void **state)
 	icalcomponent_free(master);
 }
 
+/* ---- non-Gregorian calendars (RFC 7529 RSCALE) ---------------------------- */
+
+/* The value of the first X- property `name`. */
+static char *x_value(icalcomponent *comp, const char *name)
+{
+	for (icalproperty *p = icalcomponent_get_first_property(comp, ICAL_X_PROPERTY); p;
+	     p = icalcomponent_get_next_property(comp, ICAL_X_PROPERTY))
+		if (strcmp(icalproperty_get_x_name(p), name) == 0)
+			return g_strdup(icalproperty_get_x(p));
+	return NULL;
+}
+
+
+/* Rata Die (day 1 = 0001-01-01) of a date in the tabular Islamic calendar that
+ * Windows calls Hijri: civil epoch (1 Muharram 1 = 16 July 622 Julian = RD
+ * 227015), leap years 2, 5, 7, 10, 13, 16, 18, 21, 24, 26, 29 of each 30-year
+ * cycle (Reingold & Dershowitz, "Calendrical Calculations", fixed-from-islamic).
+ * Written out here so that the expansions, which libical gets from ICU, are
+ * checked against arithmetic of our own (it agrees with python3-convertdate's
+ * islamic module for 1440..1459 AH). */
+static gint64 hijri_rd(int year, int month, int day)
+{
+	return 227014 + (gint64)(year - 1) * 354 + (3 + 11 * year) / 30 + 29 * (month - 1) +
+	       month / 2 + day;
+}
+
+/* The first day of the Hijri month `k` months after (year, month). */
+static gint64 hijri_month_start(int year, int month, int k)
+{
+	int m = month - 1 + k;
+	return hijri_rd(year + m / 12, m % 12 + 1, 1);
+}
+
+static void append_rd(GString *s, gint64 rd, const char *time)
+{
+	GDate d;
+	g_date_clear(&d, 1);
+	g_date_set_julian(&d, (guint32)rd); /* GLib's Julian day 1 is 0001-01-01: Rata Die */
+	g_string_append_printf(s, "%s%04d%02d%02d%s", s->len ? " " : "", g_date_get_year(&d),
+	                       g_date_get_month(&d), g_date_get_day(&d), time);
+}
+
+static GDateWeekday rd_weekday(gint64 rd)
+{
+	GDate d;
+	g_date_clear(&d, 1);
+	g_date_set_julian(&d, (guint32)rd);
+	return g_date_get_weekday(&d);
+}
+
+static guint32 rd_minutes(gint64 rd)
+{
+	return (guint32)(rd - 584389) * 1440; /* RD 584389 = 1601-01-01 */
+}
+
+/* HjMonth: the 1st, and the 30th (the last day), of every Hijri month. */
+static void test_hijri_month_day(void **state)
+{
+	(void)state;
+	/* 1 Ramadan 1446 = 2025-03-01, 9:00, 12 times */
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = 0x000a, .period = 1,
+		               .spec1 = 1, .end_type = MFI_RECUR_END_COUNT, .count = 12,
+		               .start = rd_minutes(hijri_rd(1446, 9, 1)), .start_offset = 540,
+		               .end_offset = 600 };
+	assert_int_equal(p.start, day_minutes(2025, 3, 1));
+	GString *want = g_string_new(NULL);
+	for (int k = 0; k < 12; k++)
+		append_rd(want, hijri_month_start(1446, 9, k), "T0900");
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;COUNT=12;BYMONTHDAY=1", NULL);
+	GByteArray *a = build_pattern(&p);
+	finish_appointment(a, &p);
+	mfi_pst_recur *r = parse_bytes(a, TRUE);
+	char *occ = expand(r, 20);
+	assert_string_equal(occ, want->str);
+	g_free(occ);
+	assert_string_equal(mfi_pst_recur_calendar_name(r), "Hijri");
+	mfi_pst_recur_free(r);
+	g_byte_array_unref(a);
+	/* CalendarType CAL_HIJRI with the Gregorian Month type: the same rule */
+	p.caltype = 0x0006;
+	p.pattern = MFI_RECUR_PATTERN_MONTH;
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;COUNT=12;BYMONTHDAY=1", NULL);
+	/* day 30: Hijri months have 29 or 30 days, so the last day (as Outlook
+	 * moves a day past a month's end to its last day); HjMonthEnd likewise */
+	p.spec1 = 30;
+	p.start = rd_minutes(hijri_rd(1446, 9, 30));
+	p.count = 6;
+	g_string_truncate(want, 0);
+	for (int k = 1; k <= 6; k++)
+		append_rd(want, hijri_month_start(1446, 9, k) - 1, "T0900");
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;COUNT=6;BYMONTHDAY=-1", want->str);
+	p.pattern = 0x000c;
+	p.caltype = 0;
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;COUNT=6;BYMONTHDAY=-1", want->str);
+	/* every 2 months until a (Gregorian) date */
+	p.pattern = 0x000a;
+	p.spec1 = 10;
+	p.period = 2;
+	p.end_type = MFI_RECUR_END_DATE;
+	p.start = rd_minutes(hijri_rd(1446, 9, 10));
+	p.end = rd_minutes(hijri_month_start(1446, 9, 6) + 9);
+	g_string_truncate(want, 0);
+	for (int k = 0; k <= 6; k += 2)
+		append_rd(want, hijri_month_start(1446, 9, k) + 9, "T0900");
+	GString *until = g_string_new(NULL);
+	append_rd(until, hijri_month_start(1446, 9, 6) + 9, "T090000");
+	char *rule = g_strdup_printf("RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;UNTIL=%s;INTERVAL=2;"
+	                             "BYMONTHDAY=10", until->str);
+	check_pattern(&p, rule, want->str);
+	g_free(rule);
+	g_string_free(until, TRUE);
+	g_string_free(want, TRUE);
+}
+
+/* HjMonthNth: the second Friday, and the last weekday, of every Hijri month. */
+static void test_hijri_month_nth(void **state)
+{
+	(void)state;
+	GString *want = g_string_new(NULL);
+	for (int k = 0; k < 6; k++) {
+		gint64 first = hijri_month_start(1446, 9, k);
+		gint64 friday = first + (G_DATE_FRIDAY - rd_weekday(first) + 7) % 7;
+		append_rd(want, friday + 7, "T1300");
+	}
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = 0x000b, .period = 1,
+		               .spec1 = 0x20, .spec2 = 2, .two_specific = TRUE,
+		               .end_type = MFI_RECUR_END_COUNT, .count = 6, .start_offset = 780,
+		               .end_offset = 840 };
+	p.start = day_minutes(2025, 3, 14); /* Ramadan 1446 began on Saturday 1 March */
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;COUNT=6;BYDAY=FR;BYSETPOS=2",
+	              want->str);
+	g_string_truncate(want, 0);
+	for (int k = 0; k < 6; k++) {
+		gint64 last = hijri_month_start(1446, 9, k + 1) - 1;
+		while (rd_weekday(last) == G_DATE_SATURDAY || rd_weekday(last) == G_DATE_SUNDAY)
+			last--;
+		append_rd(want, last, "T1300");
+	}
+	p.spec1 = 0x3e;
+	p.spec2 = 5;
+	p.start = day_minutes(2025, 3, 28);
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;COUNT=6;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+	              want->str);
+	g_string_free(want, TRUE);
+}
+
+/* Yearly Hijri dates: 1 Ramadan every year; the second Friday of Ramadan;
+ * 1 Ramadan in the Um al-Qura calendar. */
+static void test_hijri_yearly(void **state)
+{
+	(void)state;
+	GString *want = g_string_new(NULL);
+	for (int y = 1445; y < 1451; y++)
+		append_rd(want, hijri_rd(y, 9, 1), "T0000");
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_YEARLY, .pattern = 0x000a, .period = 12,
+		               .spec1 = 1, .end_type = MFI_RECUR_END_NEVER, .end = 0x5ae980df,
+		               .start = rd_minutes(hijri_rd(1445, 9, 1)), .end_offset = 1440 };
+	check_pattern(&p, "RSCALE=ISLAMIC-CIVIL;FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=9", want->str);
+	g_string_truncate(want, 0);
+	for (int y = 1445; y < 1451; y++) {
+		gint64 first = hijri_rd(y, 9, 1);
+		append_rd(want, first + (G_DATE_FRIDAY - rd_weekday(first) + 7) % 7 + 7, "T0000");
+	}
+	pattern_spec n = { .freq = MFI_RECUR_FREQ_YEARLY, .pattern = 0x000b, .period = 12,
+		               .spec1 = 0x20, .spec2 = 2, .two_specific = TRUE,
+		               .end_type = MFI_RECUR_END_NEVER, .end = 0x5ae980df,
+		               .start = day_minutes(2024, 3, 22), .end_offset = 1440 };
+	check_pattern(&n, "RSCALE=ISLAMIC-CIVIL;FREQ=YEARLY;BYDAY=FR;BYMONTH=9;BYSETPOS=2",
+	              want->str);
+	/* Um al-Qura (Saudi Arabia's calendar): Ramadan 1445 and 1446 began on
+	 * 11 March 2024 and 1 March 2025 */
+	p.caltype = 0x0017;
+	p.pattern = MFI_RECUR_PATTERN_MONTH;
+	p.end_type = MFI_RECUR_END_COUNT;
+	p.count = 2;
+	check_pattern(&p, "RSCALE=ISLAMIC-UMALQURA;FREQ=YEARLY;COUNT=2;BYMONTHDAY=1;BYMONTH=9",
+	              "20240311T0000 20250301T0000");
+	g_string_free(want, TRUE);
+}
+
+/* [MS-OXOCAL] 4.1.1.6: every year on 3 Nisan from 3 Nisan 5768, 8:00-8:30; the
+ * 2011 occurrence (3 Nisan 5771) tentative, a 60-minute reminder, new body. */
+static const char spec_hebrew_yearly[] =
+	"043004300D200200080080750A000C0000000000000003000000232000000A00000000000000010000"
+	"00207EDC0C01000000207EDC0C6074C40CDF80E95A0630000009300000E0010000FE01000001000080"
+	"DC0C1E80DC0C0080DC0C24023C000000010000000000000004000000000000000000000000000000";
+
+/* 3 Nisan 5768..5776: Passover (15 Nisan) less 12 days, checked with
+ * python3-convertdate's hebrew module. */
+static const char hebrew_3_nisan[] =
+	"20080408T0800 20090328T0800 20100318T0800 20110407T0800 20120326T0800 20130314T0800 "
+	"20140403T0800 20150323T0800 20160411T0800";
+
+static void test_hebrew_spec_yearly(void **state)
+{
+	(void)state;
+	mfi_pst_recur *r = parse_hex(spec_hebrew_yearly, TRUE);
+	assert_int_equal(r->calendar_type, 0x0008);
+	assert_int_equal(r->pattern, MFI_RECUR_PATTERN_MONTH);
+	assert_int_equal(r->period, 12);
+	assert_int_equal(r->day_of_month, 3);
+	assert_int_equal(r->exceptions->len, 1);
+	const mfi_pst_exception *e = r->exceptions->pdata[0];
+	assert_int_equal(e->flags, MFI_ARO_REMINDERDELTA | MFI_ARO_BUSYSTATUS |
+	                               MFI_ARO_EXCEPTIONAL_BODY);
+	assert_int_equal(e->reminder_delta, 60);
+	assert_int_equal(e->busy_status, 1);
+	char *rule = rrule_text(r, NULL, FALSE);
+	assert_string_equal(rule, "RSCALE=HEBREW;FREQ=YEARLY;BYMONTHDAY=3;BYMONTH=7");
+	g_free(rule);
+	char *occ = expand(r, 9);
+	assert_string_equal(occ, hebrew_3_nisan);
+	g_free(occ);
+	assert_string_equal(mfi_pst_recur_calendar_name(r), "Hebrew");
+	assert_string_equal(mfi_pst_recur_rscale(r), "HEBREW");
+	/* the whole series: valid, a note for people, the override in 2011 */
+	mfi_pst_tz *tz = pacific();
+	icalcomponent *cal = series_calendar(r, tz, master_event("Yahrzeit", "home"));
+	icalcomponent *master = NULL;
+	for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
+	     c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+			master = c;
+	char *note = x_value(master, "X-MAILFERRY-RECURRENCE-NOTE");
+	assert_string_equal(note, "Hebrew calendar: the RRULE counts its months (RSCALE=HEBREW, "
+	                          "RFC 7529); programs without RSCALE show other dates");
+	g_free(note);
+	/* the 2011 one is modified, not deleted; the override has no rule to note */
+	assert_null(icalcomponent_get_first_property(master, ICAL_EXDATE_PROPERTY));
+	icalcomponent *ov = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_non_null(icalcomponent_get_first_property(ov, ICAL_RECURRENCEID_PROPERTY));
+	assert_null(x_value(ov, "X-MAILFERRY-RECURRENCE-NOTE"));
+	char *all = occurrences(cal);
+	/* 8:00 PDT = 15:00 UTC: all these dates are in daylight saving time */
+	assert_true(g_str_has_prefix(all, "0408T1500Z 0328T1500Z 0318T1500Z 0407T1500Z 0326T1500Z"));
+	g_free(all);
+	icalcomponent_free(cal);
+	mfi_pst_tz_free(tz);
+	mfi_pst_recur_free(r);
+}
+
+/* A yearly date in Adar I (5L), the month leap years insert: in common years
+ * it falls in Adar (RFC 7529's SKIP=FORWARD example); month and day come from
+ * DTSTART. Dates from python3-convertdate: 8 Adar I 5776, 5779; 8 Adar 5777,
+ * 5778, 5780, 5781. */
+static void test_hebrew_leap_month(void **state)
+{
+	(void)state;
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_YEARLY, .pattern = MFI_RECUR_PATTERN_MONTH,
+		               .caltype = 0x0008, .period = 12, .spec1 = 8,
+		               .end_type = MFI_RECUR_END_COUNT, .count = 6,
+		               .start = day_minutes(2016, 2, 17), .end_offset = 1440 };
+	check_pattern(&p, "RSCALE=HEBREW;FREQ=YEARLY;COUNT=6;SKIP=FORWARD",
+	              "20160217T0000 20170306T0000 20180223T0000 20190213T0000 20200304T0000 "
+	              "20210220T0000");
+	/* the same day in Adar II (6): every year in Adar */
+	p.start = day_minutes(2016, 3, 18);
+	check_pattern(&p, "RSCALE=HEBREW;FREQ=YEARLY;COUNT=6;BYMONTHDAY=8;BYMONTH=6", NULL);
+	/* monthly on the 30th: Hebrew months have 29 or 30 days */
+	pattern_spec m = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = MFI_RECUR_PATTERN_MONTH,
+		               .caltype = 0x0008, .period = 1, .spec1 = 30,
+		               .end_type = MFI_RECUR_END_NEVER, .start = day_minutes(2016, 2, 9) };
+	check_pattern(&m, "RSCALE=HEBREW;FREQ=MONTHLY;BYMONTHDAY=-1", NULL);
+}
+
+/* Chinese and Korean lunar new year; 1 Chaitra of the Indian national (Saka)
+ * calendar, 22 March or 21 March in Gregorian leap years. */
+static void test_lunar_and_saka(void **state)
+{
+	(void)state;
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_YEARLY, .pattern = MFI_RECUR_PATTERN_MONTH,
+		               .caltype = 0x000f, .period = 12, .spec1 = 1,
+		               .end_type = MFI_RECUR_END_COUNT, .count = 3,
+		               .start = day_minutes(2024, 2, 10), .end_offset = 1440 };
+	check_pattern(&p, "RSCALE=CHINESE;FREQ=YEARLY;COUNT=3;BYMONTHDAY=1;BYMONTH=1",
+	              "20240210T0000 20250129T0000 20260217T0000");
+	p.caltype = 0x0014;
+	check_pattern(&p, "RSCALE=DANGI;FREQ=YEARLY;COUNT=3;BYMONTHDAY=1;BYMONTH=1",
+	              "20240210T0000 20250129T0000 20260217T0000");
+	p.caltype = 0x0011; /* Chinese lunar with zodiac (Eto) names */
+	check_pattern(&p, "RSCALE=CHINESE;FREQ=YEARLY;COUNT=3;BYMONTHDAY=1;BYMONTH=1", NULL);
+	p.caltype = 0x0010;
+	p.count = 4;
+	p.start = day_minutes(2024, 3, 21);
+	check_pattern(&p, "RSCALE=INDIAN;FREQ=YEARLY;COUNT=4;BYMONTHDAY=1;BYMONTH=1",
+	              "20240321T0000 20250322T0000 20260322T0000 20270322T0000");
+	/* a Chinese leap month (the second of 2023, from 22 March): in other years
+	 * the month of its number */
+	p.caltype = 0x000f;
+	p.spec1 = 4;
+	p.count = 3;
+	p.start = day_minutes(2023, 3, 25);
+	check_pattern(&p, "RSCALE=CHINESE;FREQ=YEARLY;COUNT=3;SKIP=BACKWARD", NULL);
+	/* the second Sunday of that leap month: the month must be named */
+	p.pattern = MFI_RECUR_PATTERN_MONTH_NTH;
+	p.spec1 = 0x01;
+	p.spec2 = 2;
+	p.two_specific = TRUE;
+	p.start = day_minutes(2023, 4, 2);
+	check_pattern(&p, "RSCALE=CHINESE;FREQ=YEARLY;COUNT=3;BYDAY=SU;BYMONTH=2L;BYSETPOS=2;"
+	              "SKIP=BACKWARD", NULL);
+}
+
+/* What stays Gregorian: the era calendars with Gregorian months (0x000A,
+ * Gregorian Arabic, was refused before), daily and weekly patterns in any
+ * calendar with an RSCALE or none. */
+static void test_gregorian_months(void **state)
+{
+	(void)state;
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = MFI_RECUR_PATTERN_MONTH,
+		               .period = 1, .spec1 = 15, .end_type = MFI_RECUR_END_COUNT, .count = 3,
+		               .start = day_minutes(2024, 1, 15), .start_offset = 600,
+		               .end_offset = 660 };
+	static const guint16 gregorian[] = { 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0007,
+		                                 0x0009, 0x000a, 0x000b, 0x000c };
+	for (gsize i = 0; i < G_N_ELEMENTS(gregorian); i++) {
+		p.caltype = gregorian[i];
+		check_pattern(&p, "FREQ=MONTHLY;COUNT=3;BYMONTHDAY=15",
+		              "20240115T1000 20240215T1000 20240315T1000");
+	}
+	pattern_spec w = { .freq = MFI_RECUR_FREQ_WEEKLY, .pattern = MFI_RECUR_PATTERN_WEEK,
+		               .caltype = 0x0006, .period = 1, .spec1 = 0x20,
+		               .end_type = MFI_RECUR_END_COUNT, .count = 3,
+		               .start = day_minutes(2024, 3, 15), .start_offset = 780,
+		               .end_offset = 840 };
+	check_pattern(&w, "FREQ=WEEKLY;COUNT=3;BYDAY=FR;WKST=SU",
+	              "20240315T1300 20240322T1300 20240329T1300");
+	w.caltype = 0x000e;
+	check_pattern(&w, "FREQ=WEEKLY;COUNT=3;BYDAY=FR;WKST=SU", NULL);
+	GByteArray *a = build_pattern(&w);
+	finish_appointment(a, &w);
+	mfi_pst_recur *r = parse_bytes(a, TRUE);
+	assert_null(mfi_pst_recur_calendar_name(r));
+	mfi_pst_recur_free(r);
+	g_byte_array_unref(a);
+}
+
+/* ---- tasks ------------------------------------------------------------------ */
+
+static icalcomponent *task_todo(const char *uid, const char *description)
+{
+	icalcomponent *todo = icalcomponent_new(ICAL_VTODO_COMPONENT);
+	icalcomponent_add_property(todo, icalproperty_new_uid(uid));
+	icalcomponent_add_property(todo, icalproperty_new_dtstamp(
+		icaltime_from_timet_with_zone(0, 0, icaltimezone_get_utc_timezone())));
+	icalcomponent_add_property(todo, icalproperty_new_summary(uid));
+	if (description)
+		icalcomponent_add_property(todo, icalproperty_new_description(description));
+	return todo;
+}
+
+static mfi_pst_recur *task_pattern(const pattern_spec *p)
+{
+	GByteArray *a = build_pattern(p);
+	mfi_pst_recur *r = parse_bytes(a, FALSE);
+	g_byte_array_unref(a);
+	return r;
+}
+
+static char *tags_text(GPtrArray *tags)
+{
+	GString *s = g_string_new(NULL);
+	for (guint i = 0; i < tags->len; i++)
+		g_string_append_printf(s, "%s%s", s->len ? " " : "", (const char *)tags->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+/* A regenerating task: "every 2 weeks after completion" is not a schedule. */
+static void test_task_regenerating(void **state)
+{
+	(void)state;
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_WEEKLY, .pattern = MFI_RECUR_PATTERN_WEEK,
+		               .period = 2, .sliding = 1, .spec1 = 0x02,
+		               .end_type = MFI_RECUR_END_NEVER, .end = 0x5ae980df,
+		               .start = day_minutes(2024, 1, 1) };
+	mfi_pst_recur *r = task_pattern(&p);
+	assert_int_equal(r->sliding, 1);
+	assert_true(mfi_pst_task_regenerates(r));
+	icalcomponent *todo = task_todo("oil-change", "Call the garage.");
+	icalcomponent_add_property(todo, icalproperty_new_due(icaltime_from_string("20240304")));
+	GPtrArray *tags = g_ptr_array_new();
+	mfi_pst_task_recurrence(todo, r, tags);
+	char *t = tags_text(tags);
+	assert_string_equal(t, "PST_RegeneratingTask");
+	g_free(t);
+	assert_null(icalcomponent_get_first_property(todo, ICAL_RRULE_PROPERTY));
+	char *regen = x_value(todo, "X-MAILFERRY-REGENERATE");
+	assert_string_equal(regen, "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;WKST=SU");
+	g_free(regen);
+	assert_string_equal(icalcomponent_get_description(todo),
+	                    "Call the garage.\n\nRegenerating task (Outlook): a new task is due 2 "
+	                    "weeks after this one is completed.");
+	icalcomponent_free(todo);
+	mfi_pst_recur_free(r);
+	g_ptr_array_set_size(tags, 0);
+	/* 3 days after completion, no description before */
+	pattern_spec d = { .freq = MFI_RECUR_FREQ_DAILY, .pattern = MFI_RECUR_PATTERN_DAY,
+		               .period = 3 * 1440, .sliding = 1, .no_specific = TRUE,
+		               .end_type = MFI_RECUR_END_COUNT, .count = 5,
+		               .start = day_minutes(2024, 1, 1) };
+	r = task_pattern(&d);
+	todo = task_todo("water-plants", NULL);
+	mfi_pst_task_recurrence(todo, r, tags);
+	assert_string_equal(icalcomponent_get_description(todo),
+	                    "Regenerating task (Outlook): a new task is due 3 days after this one "
+	                    "is completed.");
+	regen = x_value(todo, "X-MAILFERRY-REGENERATE");
+	assert_string_equal(regen, "FREQ=DAILY;COUNT=5;INTERVAL=3");
+	g_free(regen);
+	icalcomponent_free(todo);
+	mfi_pst_recur_free(r);
+	/* the same pattern on a fixed schedule: an RRULE, no note */
+	g_ptr_array_set_size(tags, 0);
+	d.sliding = 0;
+	r = task_pattern(&d);
+	todo = task_todo("water-plants", NULL);
+	mfi_pst_task_recurrence(todo, r, tags);
+	assert_int_equal(tags->len, 0);
+	assert_string_equal(icalproperty_get_value_as_string(
+		icalcomponent_get_first_property(todo, ICAL_RRULE_PROPERTY)),
+		"FREQ=DAILY;COUNT=5;INTERVAL=3");
+	assert_null(icalcomponent_get_first_property(todo, ICAL_DESCRIPTION_PROPERTY));
+	icalcomponent_free(todo);
+	mfi_pst_recur_free(r);
+	g_ptr_array_unref(tags);
+}
+
+/* A Hijri task on a fixed schedule, and one whose calendar has no RSCALE. */
+static void test_task_calendars(void **state)
+{
+	(void)state;
+	pattern_spec p = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = 0x000a, .period = 1,
+		               .spec1 = 1, .end_type = MFI_RECUR_END_DATE,
+		               .start = day_minutes(2025, 3, 1),
+		               .end = rd_minutes(hijri_month_start(1446, 9, 3)) };
+	mfi_pst_recur *r = task_pattern(&p);
+	icalcomponent *todo = task_todo("zakat", NULL);
+	GPtrArray *tags = g_ptr_array_new();
+	mfi_pst_task_recurrence(todo, r, tags);
+	char *t = tags_text(tags);
+	assert_string_equal(t, "PST_RecurrenceNonGregorian");
+	g_free(t);
+	GString *until = g_string_new(NULL);
+	append_rd(until, hijri_month_start(1446, 9, 3), "");
+	char *want = g_strdup_printf("RSCALE=ISLAMIC-CIVIL;FREQ=MONTHLY;UNTIL=%s;BYMONTHDAY=1",
+	                             until->str);
+	assert_string_equal(icalproperty_get_value_as_string(
+		icalcomponent_get_first_property(todo, ICAL_RRULE_PROPERTY)), want);
+	g_free(want);
+	g_string_free(until, TRUE);
+	char *note = x_value(todo, "X-MAILFERRY-RECURRENCE-NOTE");
+	assert_non_null(strstr(note, "Hijri calendar"));
+	g_free(note);
+	icalcomponent_free(todo);
+	mfi_pst_recur_free(r);
+	g_ptr_array_set_size(tags, 0);
+	p.caltype = 0x0013; /* Japanese lunar (Rokuyou) */
+	p.pattern = MFI_RECUR_PATTERN_MONTH;
+	r = task_pattern(&p);
+	todo = task_todo("rokuyou", NULL);
+	mfi_pst_task_recurrence(todo, r, tags);
+	t = tags_text(tags);
+	assert_string_equal(t, "PST_RecurrenceUnsupported");
+	g_free(t);
+	assert_null(icalcomponent_get_first_property(todo, ICAL_RRULE_PROPERTY));
+	note = x_value(todo, "X-MAILFERRY-RECURRENCE-NOTE");
+	assert_string_equal(note, "calendar without an RSCALE (RFC 7529) counterpart");
+	g_free(note);
+	icalcomponent_free(todo);
+	mfi_pst_recur_free(r);
+	g_ptr_array_unref(tags);
+}
+
+/* ---- an independent reader -------------------------------------------------- */
+
+static char *write_calendar(const char *dir, const char *name, icalcomponent *cal)
+{
+	char *path = g_build_filename(dir, name, NULL);
+	char *text = icalcomponent_as_ical_string_r(cal);
+	g_file_set_contents(path, text, -1, NULL);
+	free(text);
+	return path;
+}
+
+static icalcomponent *wrap(icalcomponent *comp)
+{
+	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid("-//test//EN"));
+	icalcomponent_add_component(cal, comp);
+	return cal;
+}
+
+/* tests/e2e/rscale_check.py's lines for `files` (python3-icalendar). */
+static char *python_read(GPtrArray *files)
+{
+	const char *td = g_getenv("MF_TESTDATA");
+	char *script = g_build_filename(td ? td : "testdata", "..", "tests", "e2e",
+	                                "rscale_check.py", NULL);
+	GPtrArray *argv = g_ptr_array_new();
+	g_ptr_array_add(argv, "/usr/bin/python3");
+	g_ptr_array_add(argv, script);
+	for (guint i = 0; i < files->len; i++)
+		g_ptr_array_add(argv, files->pdata[i]);
+	g_ptr_array_add(argv, NULL);
+	char *out = NULL, *err = NULL;
+	int status = 0;
+	GError *error = NULL;
+	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status,
+	                  &error))
+		fail_msg("python3: %s", error->message);
+	if (!g_spawn_check_wait_status(status, NULL))
+		fail_msg("python3-icalendar check failed: %s", err);
+	g_ptr_array_unref(argv);
+	g_free(err);
+	g_free(script);
+	return out;
+}
+
+/* What python3-icalendar reads of a Hebrew and a Hijri series and of two
+ * tasks: the RSCALE rules part by part, no RRULE but the note on a
+ * regenerating task. A rule naming a leap month ("5L", RFC 7529) would make
+ * Debian 12's python3-icalendar 4.0.3 reject the whole file with a VTODO in it:
+ * the Adar I task leaves the month to DTSTART. */
+static void test_python_icalendar(void **state)
+{
+	(void)state;
+	char *dir = g_dir_make_tmp("mf-recur-XXXXXX", NULL);
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	mfi_pst_tz *tz = pacific();
+
+	mfi_pst_recur *r = parse_hex(spec_hebrew_yearly, TRUE);
+	icalcomponent *cal = series_calendar(r, tz, master_event("Yahrzeit", "home"));
+	g_ptr_array_add(files, write_calendar(dir, "hebrew.ics", cal));
+	icalcomponent_free(cal);
+	mfi_pst_recur_free(r);
+
+	pattern_spec h = { .freq = MFI_RECUR_FREQ_MONTHLY, .pattern = 0x000b, .period = 1,
+		               .spec1 = 0x20, .spec2 = 2, .two_specific = TRUE,
+		               .end_type = MFI_RECUR_END_COUNT, .count = 6,
+		               .start = day_minutes(2025, 3, 14), .start_offset = 780,
+		               .end_offset = 840 };
+	GByteArray *a = build_pattern(&h);
+	finish_appointment(a, &h);
+	r = parse_bytes(a, TRUE);
+	icalcomponent *ev = master_event("Jumu'ah lecture", "mosque");
+	icalproperty_set_uid(icalcomponent_get_first_property(ev, ICAL_UID_PROPERTY), "hijri-uid");
+	cal = series_calendar(r, tz, ev);
+	g_ptr_array_add(files, write_calendar(dir, "hijri.ics", cal));
+	icalcomponent_free(cal);
+	mfi_pst_recur_free(r);
+	g_byte_array_unref(a);
+
+	GPtrArray *tags = g_ptr_array_new();
+	pattern_spec t = { .freq = MFI_RECUR_FREQ_WEEKLY, .pattern = MFI_RECUR_PATTERN_WEEK,
+		               .period = 2, .sliding = 1, .spec1 = 0x02,
+		               .end_type = MFI_RECUR_END_NEVER, .end = 0x5ae980df,
+		               .start = day_minutes(2024, 1, 1) };
+	r = task_pattern(&t);
+	icalcomponent *todo = task_todo("oil-change", "Call the garage.");
+	icalcomponent_add_property(todo, icalproperty_new_due(icaltime_from_string("20240304")));
+	mfi_pst_task_recurrence(todo, r, tags);
+	cal = wrap(todo);
+	mfi_pst_recur_free(r);
+	pattern_spec y = { .freq = MFI_RECUR_FREQ_YEARLY, .pattern = MFI_RECUR_PATTERN_MONTH,
+		               .caltype = 0x0008, .period = 12, .spec1 = 8,
+		               .end_type = MFI_RECUR_END_NEVER, .end = 0x5ae980df,
+		               .start = day_minutes(2016, 2, 17) };
+	r = task_pattern(&y);
+	todo = task_todo("adar-i", NULL);
+	icalcomponent_add_property(todo, icalproperty_new_dtstart(icaltime_from_string("20160217")));
+	mfi_pst_task_recurrence(todo, r, tags);
+	icalcomponent_add_component(cal, todo);
+	assert_true(icalrestriction_check(cal));
+	g_ptr_array_add(files, write_calendar(dir, "tasks.ics", cal));
+	icalcomponent_free(cal);
+	mfi_pst_recur_free(r);
+	g_ptr_array_unref(tags);
+
+	char *out = python_read(files);
+	char **lines = g_strsplit(out, "\n", -1);
+	assert_int_equal(g_strv_length(lines), 5); /* four and the empty one after the last */
+	assert_string_equal(lines[0], "test-uid|BYMONTH=7;BYMONTHDAY=3;FREQ=YEARLY;RSCALE=HEBREW|-|-");
+	assert_string_equal(lines[1], "hijri-uid|BYDAY=FR;BYSETPOS=2;COUNT=6;FREQ=MONTHLY;"
+	                              "RSCALE=ISLAMIC-CIVIL|-|-");
+	assert_string_equal(lines[2], "oil-change|-|FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;WKST=SU|"
+	                              "Regenerating task (Outlook): a new task is due 2 weeks after "
+	                              "this one is completed.");
+	assert_string_equal(lines[3], "adar-i|FREQ=YEARLY;RSCALE=HEBREW;SKIP=FORWARD|-|-");
+	g_strfreev(lines);
+	g_free(out);
+	for (guint i = 0; i < files->len; i++)
+		g_unlink(files->pdata[i]);
+	g_rmdir(dir);
+	g_free(dir);
+	g_ptr_array_unref(files);
+	mfi_pst_tz_free(tz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +1238,16 @@ int main(void)
 		cmocka_unit_test(test_vevent_spec_deleted),
 		cmocka_unit_test(test_vevent_override_fields),
 		cmocka_unit_test(test_valarm_lead_time),
+		cmocka_unit_test(test_hijri_month_day),
+		cmocka_unit_test(test_hijri_month_nth),
+		cmocka_unit_test(test_hijri_yearly),
+		cmocka_unit_test(test_hebrew_spec_yearly),
+		cmocka_unit_test(test_hebrew_leap_month),
+		cmocka_unit_test(test_lunar_and_saka),
+		cmocka_unit_test(test_gregorian_months),
+		cmocka_unit_test(test_task_regenerating),
+		cmocka_unit_test(test_task_calendars),
+		cmocka_unit_test(test_python_icalendar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,6 +199,10 @@ static gboolean plan_recurrence(const struct icalrecurrencetype *r, icaltimetype
                                 recur_plan *p)
 {
 	memset(p, 0, sizeof *p);
+	/* EWS patterns count Gregorian months: a rule in another calendar's
+	 * (RFC 7529 RSCALE) would land on other dates */
+	if (r->rscale && g_ascii_strcasecmp(r->rscale, "GREGORIAN") != 0)
+		return FALSE;
 	if (count_by(r->by_second, ICAL_BY_SECOND_SIZE) || count_by(r->by_minute, ICAL_BY_MINUTE_SIZE) ||
 	    count_by(r->by_hour, ICAL_BY_HOUR_SIZE) || count_by(r->by_year_day, ICAL_BY_YEARDAY_SIZE) ||
 	    count_by(r->by_week_no, ICAL_BY_WEEKNO_SIZE))

@@ -291,12 +291,16 @@ static void add_single_times(cal_ctx *c, icalcomponent *ev, gint64 start, gint64
 }
 
 /* Series times, RRULE, EXDATEs; FALSE when the pattern has no RRULE form (the
- * first occurrence is still there, and a note says why). */
+ * first occurrence is still there, and a note says why). A rule counting the
+ * months of another calendar is tagged: many programs ignore its RSCALE. */
 static gboolean add_series(cal_ctx *c, icalcomponent *ev)
 {
 	const char *why = NULL;
-	if (mfi_pst_recur_apply(c->recur, ev, c->tz, c->all_day, &why))
+	if (mfi_pst_recur_apply(c->recur, ev, c->tz, c->all_day, &why)) {
+		if (mfi_pst_recur_calendar_name(c->recur))
+			tag(c, "PST_RecurrenceNonGregorian");
 		return TRUE;
+	}
 	tag(c, "PST_RecurrenceUnsupported");
 	mfi_pst_add_x(ev, "X-MAILFERRY-RECURRENCE-NOTE", why);
 	return FALSE;

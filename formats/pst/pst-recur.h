@@ -8,7 +8,8 @@
  *
  * All dates and times in the blob are minutes since 1601-01-01 00:00 in the
  * series' own time zone (wall clock). RRULE mapping follows [MS-OXCICAL]
- * 2.1.3.2.2 (templates for daily/weekly/monthly/yearly recurrences).
+ * 2.1.3.2.2 (templates for daily/weekly/monthly/yearly recurrences); months
+ * of non-Gregorian calendars are counted with RFC 7529 RSCALE.
  */
 #ifndef MAILFERRY_PST_RECUR_H
 #define MAILFERRY_PST_RECUR_H
@@ -65,10 +66,10 @@ typedef struct mfi_pst_exception {
 typedef struct mfi_pst_recur {
 	guint16 frequency;      /* MFI_RECUR_FREQ_* */
 	guint16 pattern;        /* MFI_RECUR_PATTERN_* (0x000a.. Hijri variants) */
-	guint16 calendar_type;
+	guint16 calendar_type;  /* CAL_* ([MS-OXOCAL] 2.2.1.44.1); 0 Gregorian */
 	guint32 first_date_time;
 	guint32 period;         /* minutes (daily), weeks, or months */
-	guint32 sliding;
+	guint32 sliding;        /* tasks: non-zero when regenerating ([MS-OXOTASK] 3.1.4.6.2) */
 	guint32 days;           /* day-of-week bits, bit 0 = Sunday (Week, MonthNth) */
 	guint32 day_of_month;   /* Month, MonthEnd */
 	guint32 nth;            /* MonthNth: 1..4, 5 = last */
@@ -100,12 +101,22 @@ void mfi_pst_recur_free(mfi_pst_recur *r);
 /* Local seconds of the first occurrence's start (start_date + start_offset). */
 gint64 mfi_pst_recur_first_start(const mfi_pst_recur *r);
 
-/* The RRULE. `tz` (may be NULL: floating) converts UNTIL to UTC; for
- * `all_day` (DATE-valued DTSTART) UNTIL is a DATE. FALSE with *why_r (static
- * text) when the pattern cannot be expressed in iCalendar (non-Gregorian
- * calendars, unknown pattern types, zero period). */
-gboolean mfi_pst_recur_rrule(const mfi_pst_recur *r, const mfi_pst_tz *tz, gboolean all_day,
-                             struct icalrecurrencetype *rule_r, const char **why_r);
+/* The RRULE property (caller frees), or NULL with *why_r (static text) when
+ * the pattern cannot be expressed in iCalendar (unknown calendar or pattern
+ * types, calendars without an RFC 7529 RSCALE, zero period). `tz` (may be NULL:
+ * floating) converts UNTIL to UTC; for `all_day` (DATE-valued DTSTART) UNTIL is
+ * a DATE. Monthly and yearly patterns in a non-Gregorian calendar (Hijri,
+ * Hebrew, Chinese and Korean lunar, Saka, Um al-Qura) count its months with
+ * RSCALE; daily and weekly ones are plain rules in every calendar. */
+icalproperty *mfi_pst_recur_rrule(const mfi_pst_recur *r, const mfi_pst_tz *tz,
+                                  gboolean all_day, const char **why_r);
+
+/* The non-Gregorian calendar whose months the RRULE counts, as Outlook names
+ * it ("Hijri", "Hebrew", ...), and its RSCALE ("ISLAMIC-CIVIL", ...); NULL when
+ * the pattern's dates are Gregorian ones (daily and weekly patterns always) or
+ * the calendar has no RSCALE. */
+const char *mfi_pst_recur_calendar_name(const mfi_pst_recur *r);
+const char *mfi_pst_recur_rscale(const mfi_pst_recur *r);
 
 /* Original starts (local seconds) of the deleted occurrences: deleted dates
  * that no exception replaces, at the series' start time. Sorted. */

@@ -2,6 +2,7 @@
  * Task properties: [MS-OXOTASK] 2.2.2.2; the task recurrence is a plain
  * RecurrencePattern ([MS-OXOCAL] 2.2.1.44.1) over dates. */
 #include "pst-items.h"
+#include "pst-vtodo.h"
 
 enum {
 	/* PSETID_Task */
@@ -65,24 +66,31 @@ static void add_reminder(icalcomponent *comp, mfi_pst_named *named)
 	icalcomponent_add_component(comp, alarm);
 }
 
-/* DTSTART (the series start when recurring), DUE, RRULE. */
+/* The recurrence blob of a recurring task, or NULL (tagged when unreadable). */
+static mfi_pst_recur *load_recur(mfi_pst_named *named, int cp, mf_item *it)
+{
+	gint64 rec = 0;
+	GBytes *b = NULL;
+	if (mfi_pst_named_int(named, MFI_PSET_TASK, LID_TASK_F_RECURRING, &rec) != 1 || !rec ||
+	    !(b = mfi_pst_named_binary(named, MFI_PSET_TASK, LID_TASK_RECURRENCE)))
+		return NULL;
+	gsize len = 0;
+	const guint8 *d = g_bytes_get_data(b, &len);
+	mfi_pst_recur *r = mfi_pst_recur_parse(d, len, FALSE, cp, NULL);
+	g_bytes_unref(b);
+	if (!r)
+		mf_item_add_repair_tag(it, "PST_RecurrenceUnreadable");
+	return r;
+}
+
+/* DTSTART (the series start when recurring on a fixed schedule), DUE, RRULE. */
 static void add_dates(icalcomponent *todo, mfi_pst_named *named, int cp, mf_item *it)
 {
-	gint64 start = 0, due = 0, rec = 0;
+	gint64 start = 0, due = 0;
 	gboolean has_start = mfi_pst_named_time(named, MFI_PSET_TASK, LID_TASK_START, &start) == 1;
 	gboolean has_due = mfi_pst_named_time(named, MFI_PSET_TASK, LID_TASK_DUE, &due) == 1;
-	mfi_pst_recur *r = NULL;
-	GBytes *b = NULL;
-	if (mfi_pst_named_int(named, MFI_PSET_TASK, LID_TASK_F_RECURRING, &rec) == 1 && rec &&
-	    (b = mfi_pst_named_binary(named, MFI_PSET_TASK, LID_TASK_RECURRENCE))) {
-		gsize len = 0;
-		const guint8 *d = g_bytes_get_data(b, &len);
-		r = mfi_pst_recur_parse(d, len, FALSE, cp, NULL);
-		g_bytes_unref(b);
-		if (!r)
-			mf_item_add_repair_tag(it, "PST_RecurrenceUnreadable");
-	}
-	if (r) {
+	mfi_pst_recur *r = load_recur(named, cp, it);
+	if (r && !mfi_pst_task_regenerates(r)) {
 		start = mfi_pst_recur_first_start(r);
 		has_start = TRUE;
 	}
@@ -90,12 +98,13 @@ static void add_dates(icalcomponent *todo, mfi_pst_named *named, int cp, mf_item
 		icalcomponent_add_property(todo, icalproperty_new_dtstart(date_of(start)));
 	if (has_due)
 		icalcomponent_add_property(todo, icalproperty_new_due(date_of(due)));
-	struct icalrecurrencetype rule;
-	const char *why = NULL;
-	if (r && mfi_pst_recur_rrule(r, NULL, TRUE, &rule, &why))
-		icalcomponent_add_property(todo, icalproperty_new_rrule(rule));
-	else if (r)
-		mf_item_add_repair_tag(it, "PST_RecurrenceUnsupported");
+	if (r) {
+		GPtrArray *tags = g_ptr_array_new();
+		mfi_pst_task_recurrence(todo, r, tags);
+		for (guint i = 0; i < tags->len; i++)
+			mf_item_add_repair_tag(it, tags->pdata[i]);
+		g_ptr_array_unref(tags);
+	}
 	mfi_pst_recur_free(r);
 }
 

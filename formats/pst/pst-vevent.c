@@ -27,10 +27,11 @@ gboolean mfi_pst_recur_apply(const mfi_pst_recur *r, icalcomponent *master,
 	icalcomponent_add_property(master, mfi_pst_local_prop(icalproperty_new_dtend,
 	                                                      start + MAX(minutes, 0) * 60, tz,
 	                                                      all_day));
-	struct icalrecurrencetype rule;
-	if (!mfi_pst_recur_rrule(r, tz, all_day, &rule, why_r))
+	icalproperty *rule = mfi_pst_recur_rrule(r, tz, all_day, why_r);
+	if (!rule)
 		return FALSE;
-	icalcomponent_add_property(master, icalproperty_new_rrule(rule));
+	icalcomponent_add_property(master, rule);
+	mfi_pst_add_calendar_note(master, r);
 	GArray *ex = mfi_pst_recur_exdates(r);
 	for (guint i = 0; i < ex->len; i++)
 		icalcomponent_add_property(master, mfi_pst_local_prop(icalproperty_new_exdate,
@@ -38,6 +39,18 @@ gboolean mfi_pst_recur_apply(const mfi_pst_recur *r, icalcomponent *master,
 		                                                      all_day));
 	g_array_unref(ex);
 	return TRUE;
+}
+
+void mfi_pst_add_calendar_note(icalcomponent *comp, const mfi_pst_recur *r)
+{
+	const char *name = mfi_pst_recur_calendar_name(r);
+	if (!name)
+		return;
+	char *note = g_strdup_printf("%s calendar: the RRULE counts its months (RSCALE=%s, RFC 7529); "
+	                             "programs without RSCALE show other dates",
+	                             name, mfi_pst_recur_rscale(r));
+	mfi_pst_add_x(comp, "X-MAILFERRY-RECURRENCE-NOTE", note);
+	g_free(note);
 }
 
 void mfi_pst_remove_props(icalcomponent *comp, icalproperty_kind kind)
@@ -133,6 +146,7 @@ icalcomponent *mfi_pst_recur_override(const mfi_pst_exception *e, icalcomponent 
 	icalcomponent *ov = icalcomponent_new_clone(master);
 	for (gsize i = 0; i < G_N_ELEMENTS(drop); i++)
 		mfi_pst_remove_props(ov, drop[i]);
+	remove_x(ov, "X-MAILFERRY-RECURRENCE-NOTE"); /* about the RRULE it no longer has */
 	guint32 end = e->end > e->start ? e->end : e->start + (all_day ? 1440 : 0);
 	icalcomponent_add_property(ov, mfi_pst_local_prop(icalproperty_new_recurrenceid,
 	                                                  MFI_MINUTES_1601_TO_LOCAL(e->original_start),

@@ -16,8 +16,9 @@ icalproperty *mfi_pst_local_prop(icalproperty *(*make)(struct icaltimetype), gin
 
 /* Adds to the series master: DTSTART/DTEND of the first occurrence (from the
  * blob's StartDate and Start/EndTimeOffset), the RRULE and one EXDATE per
- * deleted occurrence. FALSE with *why_r when the pattern has no RRULE form
- * (times are added all the same). */
+ * deleted occurrence, and for a rule in a non-Gregorian calendar the note of
+ * mfi_pst_add_calendar_note(). FALSE with *why_r when the pattern has no RRULE
+ * form (times are added all the same). */
 gboolean mfi_pst_recur_apply(const mfi_pst_recur *r, icalcomponent *master,
                              const mfi_pst_tz *tz, gboolean all_day, const char **why_r);
 
@@ -26,6 +27,10 @@ gboolean mfi_pst_recur_apply(const mfi_pst_recur *r, icalcomponent *master,
  * ExceptionInfo overrides (subject, location, busy status, reminder). */
 icalcomponent *mfi_pst_recur_override(const mfi_pst_exception *e, icalcomponent *master,
                                       const mfi_pst_tz *tz, gboolean all_day);
+
+/* X-MAILFERRY-RECURRENCE-NOTE naming the non-Gregorian calendar (and RSCALE)
+ * whose months the series' RRULE counts; nothing for Gregorian dates. */
+void mfi_pst_add_calendar_note(icalcomponent *comp, const mfi_pst_recur *r);
 
 /* X-MICROSOFT-CDO-BUSYSTATUS (0 free .. 4 working elsewhere) and TRANSP;
  * replaces earlier ones. */
