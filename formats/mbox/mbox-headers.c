@@ -185,14 +185,14 @@ static void append_state_headers(GString *out, const mf_item *item, const char *
 	g_string_free(v, TRUE);
 }
 
-GString *mbox_message_rewrite(const mf_item *item, gboolean set_length, gsize *body_offset_r)
+GString *mbox_message_head(const mf_item *item, gboolean set_length, mbox_body *body_r)
 {
 	gsize len = 0, hend, body, pos = 0, s, e;
 	const char *msg = item->mime ? g_bytes_get_data(item->mime, &len) : "";
 	const char *nl = memchr(msg, '\n', len);
 	const char *eol = (nl && nl > msg && nl[-1] == '\r') ? "\r\n" : "\n";
 	gboolean has_blank = header_block(msg, len, &hend, &body);
-	GString *out = g_string_sized_new(len + 128);
+	GString *out = g_string_sized_new(MIN(hend, 65536) + 256);
 	while (next_header(msg, hend, &pos, &s, &e))
 		/* Content-Length is mbox storage, not message content: after quoting it
 		 * would be stale, and readers that trust it (Dovecot) would cut the
@@ -209,9 +209,9 @@ GString *mbox_message_rewrite(const mf_item *item, gboolean set_length, gsize *b
 	if (has_blank || set_length)
 		g_string_append_len(out, has_blank ? msg + hend : eol,
 		                    has_blank ? (gssize)(body - hend) : -1);
-	*body_offset_r = out->len;
-	g_string_append_len(out, msg + body, (gssize)(len - body));
-	if (body < len && !ends_nl)
-		g_string_append(out, eol);
+	body_r->data = msg + body;
+	body_r->len = len - body;
+	body_r->tail = body < len && !ends_nl ? eol : "";
+	body_r->eol = eol;
 	return out;
 }

@@ -106,19 +106,23 @@ static char *from_line(const mf_item *item, const char *eol)
 	return line;
 }
 
-/* Writes the message line by line, quoting as the variant says. */
+/* Writes `data`, adding '>' to the lines the variant quotes. Most lines need
+ * nothing, so the runs between quoted lines go out in one piece. */
 static gboolean write_quoted(FILE *fp, const char *data, gsize len, mbox_variant variant)
 {
+	gsize run = 0; /* start of the bytes not written yet */
 	for (gsize pos = 0; pos < len;) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		gsize e = nl ? (gsize)(nl - data) + 1 : len;
-		if (mbox_line_needs_quote(data + pos, e - pos, variant) && fputc('>', fp) == EOF)
-			return FALSE;
-		if (fwrite(data + pos, 1, e - pos, fp) != e - pos)
-			return FALSE;
+		if ((data[pos] == 'F' || data[pos] == '>') &&
+		    mbox_line_needs_quote(data + pos, e - pos, variant)) {
+			if (fwrite(data + run, 1, pos - run, fp) != pos - run || fputc('>', fp) == EOF)
+				return FALSE;
+			run = pos;
+		}
 		pos = e;
 	}
-	return TRUE;
+	return fwrite(data + run, 1, len - run, fp) == len - run;
 }
 
 gboolean mbox_writer_put(mf_writer *w, const mf_item *item, GError **error)
@@ -134,15 +138,14 @@ gboolean mbox_writer_put(mf_writer *w, const mf_item *item, GError **error)
 	g_free(rel);
 	if (!f)
 		return FALSE;
-	gsize body_off;
-	GString *msg = mbox_message_rewrite(item, w->variant == MBOX_VARIANT_CL2, &body_off);
-	const char *nl = memchr(msg->str, '\n', msg->len);
-	const char *eol = (nl && nl > msg->str && nl[-1] == '\r') ? "\r\n" : "\n";
-	char *line = from_line(item, eol);
-	gboolean ok = fputs(line, fp) != EOF && write_quoted(fp, msg->str, msg->len, w->variant) &&
-	              fputs(eol, fp) != EOF;
+	mbox_body body;
+	GString *head = mbox_message_head(item, w->variant == MBOX_VARIANT_CL2, &body);
+	char *line = from_line(item, body.eol);
+	gboolean ok = fputs(line, fp) != EOF && write_quoted(fp, head->str, head->len, w->variant) &&
+	              write_quoted(fp, body.data, body.len, w->variant) &&
+	              fputs(body.tail, fp) != EOF && fputs(body.eol, fp) != EOF;
 	g_free(line);
-	g_string_free(msg, TRUE);
+	g_string_free(head, TRUE);
 	if (!ok)
 		g_set_error(error, MF_ERROR, MF_ERROR_OUTPUT, "%s: %s", f->spool_path, g_strerror(errno));
 	return ok;

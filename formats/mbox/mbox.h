@@ -67,14 +67,20 @@ void mbox_flags_from_headers(const char *msg, gsize len, guint *flags_r,
                              GPtrArray *keywords);
 /* The first `name` header's unfolded, trimmed value, or NULL. Caller frees. */
 char *mbox_header_get(const char *msg, gsize len, const char *name);
+/* The body of an item's message as written after mbox_message_head. */
+typedef struct mbox_body {
+	const char *data;   /* in the item's bytes */
+	gsize len;
+	const char *tail;   /* line ending to add after it ("" when it ends with one) */
+	const char *eol;    /* the message's line ending: CRLF when its first line has it */
+} mbox_body;
+
 /* Rewrites the header block for writing: removes Status:, X-Status:,
  * X-Keywords: (and Content-Length: when `set_length`) with their continuation
  * lines, appends fresh ones for `item` (and Content-Length: of the body when
- * `set_length`), and makes sure a message with a body ends with a line ending
- * (CRLF when its first line ends so). Returns the new message; *body_offset_r
- * is where the body starts (after the empty line), or its length if none. */
-GString *mbox_message_rewrite(const mf_item *item, gboolean set_length,
-                              gsize *body_offset_r);
+ * `set_length`). Returns the new header block with its empty line; *body_r
+ * says what follows it, so that a message with a body ends with a line ending. */
+GString *mbox_message_head(const mf_item *item, gboolean set_length, mbox_body *body_r);
 
 /* ---- mbox-scan.c ---- */
 

@@ -19,7 +19,9 @@
  * the same answer; otherwise, or with MF_PST_NO_FAST_NAMEID set, every call
  * goes to libpff's. The index is keyed by the list and its length and is
  * dropped when a PST is closed (mfi_pst_nameid_forget), so a list freed and
- * another allocated at the same address is never answered from old data. */
+ * another allocated at the same address is never answered from old data.
+ * Each thread has its own index: the PST pool's workers (pst-pool.c) each
+ * read through their own libpff handle, so each has its own list. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RTLD_NEXT */
 #endif
@@ -44,9 +46,9 @@ typedef struct {
 	GHashTable *by_id; /* identifier -> entry */
 } nameid_index;
 
-static lookup_fn reference_lookup;
-static gboolean disabled;
-static nameid_index *current;
+static lookup_fn reference_lookup;  /* set once (init_once) */
+static gint disabled;               /* atomic: set once, or when an index disagrees */
+static _Thread_local nameid_index *current;
 
 static void index_free(nameid_index *ix)
 {
@@ -119,10 +121,10 @@ static gboolean init_once(void)
 	if (g_once_init_enter(&once)) {
 		reference_lookup = (lookup_fn)dlsym(RTLD_NEXT, lookup_symbol);
 		const char *off = g_getenv("MF_PST_NO_FAST_NAMEID");
-		disabled = !reference_lookup || (off && *off && strcmp(off, "0") != 0);
+		g_atomic_int_set(&disabled, !reference_lookup || (off && *off && strcmp(off, "0") != 0));
 		g_once_init_leave(&once, 1);
 	}
-	return !disabled;
+	return !g_atomic_int_get(&disabled);
 }
 
 /* The index for `list`, built and checked on first use; NULL: ask libpff. */
@@ -138,7 +140,7 @@ static nameid_index *index_for(void *list)
 	if (ix && !index_verified(ix)) {
 		g_warning("PST: name-to-id index disagrees with libpff; using libpff's lookup");
 		index_free(ix);
-		disabled = TRUE;
+		g_atomic_int_set(&disabled, TRUE);
 		return NULL;
 	}
 	current = ix;
@@ -148,12 +150,10 @@ static nameid_index *index_for(void *list)
 int libpff_name_to_id_map_entry_get_entry_by_identifier(void *list, uint32_t identifier,
                                                         void **entry, libpff_error_t **error)
 {
-	nameid_index *ix = entry && list && init_once() ? index_for(list) : NULL;
-	if (!ix) {
-		if (!reference_lookup)
-			reference_lookup = (lookup_fn)dlsym(RTLD_NEXT, lookup_symbol);
+	gboolean fast = init_once();
+	nameid_index *ix = fast && entry && list ? index_for(list) : NULL;
+	if (!ix)
 		return reference_lookup ? reference_lookup(list, identifier, entry, error) : -1;
-	}
 	*entry = g_hash_table_lookup(ix->by_id, GUINT_TO_POINTER(identifier));
 	return *entry ? 1 : 0;
 }

@@ -29,11 +29,29 @@ typedef struct frame {
 	int n_folders, next_folder;
 } frame;
 
+/* Below this size a PST converts on the reader's thread (unless --jobs says). */
+#define POOL_MIN_FILE_SIZE (2u << 20)
+
 typedef struct pending {
 	char **folder;
 	char *locator;
 	char *reason;
 } pending;
+
+/* One message on its way out, in walk order: converted by a pool worker, by
+ * the reader itself, or known broken from the start (done, no msg). */
+typedef struct job {
+	mfi_pst_job base;       /* first: the pool's part */
+	guint32 id;             /* node id: workers look the message up by it */
+	libpff_item_t *msg;     /* owned: the message on the reader's handle */
+	char **segments;        /* owned: its folder */
+	gboolean submitted;     /* to the pool */
+	gboolean retry;         /* not converted yet: the reader converts it on its handle */
+	mf_item *item;          /* the outcome */
+	mf_next_result res;
+	GError *error;
+	GPtrArray *damaged;     /* char*: unreadable attachments, reported after the item */
+} job;
 
 struct mf_reader {
 	mfi_pst_file pf;
@@ -41,6 +59,9 @@ struct mf_reader {
 	guint32 ipm_nid;        /* the IPM subtree folder's node id, 0 when unknown */
 	GPtrArray *stack;       /* frame*, the open folders */
 	GQueue pending;         /* pending*, damage to report before the next item */
+	GQueue jobs;            /* job*, walked ahead of the items handed on */
+	guint window;           /* jobs walked ahead: enough to keep the pool busy */
+	mfi_pst_pool *pool;     /* worker threads, or NULL: convert on this thread */
 	GPtrArray *ignored;
 	guint64 total_items, done_items, file_size;
 	gboolean recover;       /* --recover: orphan and deleted items after the tree */
@@ -73,6 +94,21 @@ static void pending_free(pending *p)
 	g_free(p->reason);
 	g_free(p);
 }
+
+static void job_free(job *j)
+{
+	if (j->msg)
+		libpff_item_free(&j->msg, NULL);
+	g_strfreev(j->segments);
+	mf_item_free(j->item);
+	g_clear_error(&j->error);
+	if (j->damaged)
+		g_ptr_array_unref(j->damaged);
+	g_free(j);
+}
+
+static job *ready_job(mf_reader *r, char **segments, char *locator, char *reason);
+static void convert_on_worker(const mfi_pst_file *pf, mfi_pst_job *base);
 
 static void add_pending(mf_reader *r, char **folder, char *locator, char *reason)
 {
@@ -120,9 +156,9 @@ static void folder_damage(mf_reader *r, char **segments, libpff_item_t *folder,
 {
 	char *text = mfi_pst_error_text(err);
 	guint32 id = item_id(folder);
-	add_pending(r, segments, g_strdup_printf("node %u", id),
-	            g_strdup_printf("%s: folder node %u: %s unreadable: %s", r->path, id, what,
-	                            text));
+	g_queue_push_tail(&r->jobs, ready_job(r, segments, g_strdup_printf("node %u", id),
+	                                      g_strdup_printf("%s: folder node %u: %s unreadable: %s",
+	                                                      r->path, id, what, text)));
 	g_free(text);
 }
 
@@ -288,6 +324,18 @@ static gboolean open_file(mf_reader *r, GError **error)
 	return TRUE;
 }
 
+/* Worker threads for the conversions: --jobs, else one per processor; none
+ * for small files, where opening the file again costs more than it saves. */
+static void start_pool(mf_reader *r, const mf_options *opts)
+{
+	guint workers = opts && opts->jobs ? opts->jobs : g_get_num_processors();
+	if (workers < 2 || (!(opts && opts->jobs) && r->file_size < POOL_MIN_FILE_SIZE))
+		return;
+	r->pool = mfi_pst_pool_new(&r->pf, MIN(workers, 64u), convert_on_worker);
+	if (r->pool)
+		r->window = 4 * workers;
+}
+
 mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error)
 {
 	g_mime_init(); /* counted: safe when the program did it already */
@@ -300,6 +348,8 @@ mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error
 	if (r->recover)
 		r->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_queue_init(&r->pending);
+	g_queue_init(&r->jobs);
+	r->window = 1;
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		g_set_error(error, MF_ERROR, MF_ERROR_SOURCE, "stat(%s) failed: %s", path,
@@ -328,6 +378,7 @@ mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error
 	if (opts && opts->progress) /* a second walk of the folder tree: only when shown */
 		r->total_items = count_messages(root, 0);
 	push_folder(r, root, g_new0(char *, 1));
+	start_pool(r, opts);
 	return r;
 }
 
@@ -355,11 +406,11 @@ mf_kind mfi_pst_class_kind(const char *message_class)
 
 /* Repair tags of a message (from its meeting data) are also IMAP keywords, so
  * a person finds the tagged messages in a mail client. */
-static gboolean render_message(mf_reader *r, libpff_item_t *msg, guint32 id, mf_item *item,
-                               GPtrArray *damaged, GError **error)
+static gboolean render_message(const mfi_pst_file *pf, libpff_item_t *msg, guint32 id,
+                               mf_item *item, GPtrArray *damaged, GError **error)
 {
 	GPtrArray *tags = g_ptr_array_new();
-	GBytes *mime = mfi_pst_message_to_mime(&r->pf, msg, id, damaged, tags, error);
+	GBytes *mime = mfi_pst_message_to_mime(pf, msg, id, damaged, tags, error);
 	for (guint i = 0; mime && i < tags->len; i++) {
 		mf_item_add_repair_tag(item, tags->pdata[i]);
 		mf_item_add_keyword(item, tags->pdata[i]);
@@ -376,18 +427,18 @@ static gboolean render_message(mf_reader *r, libpff_item_t *msg, guint32 id, mf_
  * (pst-items.h). Returns the item to yield (`item` or its replacement), or
  * NULL with *error when the item cannot be converted (then `item` stays valid
  * for the quarantine entry). */
-static mf_item *convert_item(mf_reader *r, libpff_item_t *msg, guint32 id, mf_item *item,
-                             GPtrArray *damaged, GError **error)
+static mf_item *convert_item(const mfi_pst_file *pf, libpff_item_t *msg, guint32 id,
+                             mf_item *item, GPtrArray *damaged, GError **error)
 {
 	if (item->kind != MF_KIND_MESSAGE) {
-		mf_item *conv = mfi_pst_item_convert(&r->pf, msg, item->kind, item->locator, error);
+		mf_item *conv = mfi_pst_item_convert(pf, msg, item->kind, item->locator, error);
 		if (!conv)
 			return NULL;
 		mf_item_set_folder(conv, (const char *const *)item->folder);
 		mf_item_free(item);
 		return conv;
 	}
-	return render_message(r, msg, id, item, damaged, error) ? item : NULL;
+	return render_message(pf, msg, id, item, damaged, error) ? item : NULL;
 }
 
 static gint64 message_date(libpff_item_t *msg)
@@ -401,24 +452,30 @@ static gint64 message_date(libpff_item_t *msg)
 	return 0;
 }
 
-static mf_item *new_item(mf_reader *r, frame *f, const char *locator)
+/* A job whose item is known without converting anything (a folder or message
+ * libpff could not give): `reason` becomes the BROKEN entry's error. */
+static job *ready_job(mf_reader *r, char **segments, char *locator, char *reason)
 {
-	mf_item *item = mf_item_new(MF_KIND_MESSAGE, r->path, locator);
-	mf_item_set_folder(item, (const char *const *)f->segments);
-	return item;
+	job *j = g_new0(job, 1);
+	j->base.done = TRUE;
+	j->segments = g_strdupv(segments);
+	j->item = mf_item_new(MF_KIND_MESSAGE, r->path, locator);
+	mf_item_set_folder(j->item, (const char *const *)segments);
+	j->res = MF_NEXT_BROKEN;
+	g_set_error_literal(&j->error, MF_ERROR, MF_ERROR_ITEM, reason);
+	g_free(locator);
+	g_free(reason);
+	return j;
 }
 
-/* Turns one message of any class into an item in `segments`; takes `msg`. */
-static mf_next_result emit_message(mf_reader *r, libpff_item_t *msg, char **segments,
-                                   mf_item **item_r, GError **error)
+/* Turns one message of any class into j's item; takes `msg`. Touches nothing
+ * but `pf` (read-only) and the job, so pool workers run it in parallel. */
+static void convert_message(const mfi_pst_file *pf, libpff_item_t *msg, job *j)
 {
-	guint32 id = item_id(msg);
-	if (r->seen)
-		g_hash_table_add(r->seen, GUINT_TO_POINTER(id));
-	char *locator = g_strdup_printf("node %u", id);
-	mf_item *item = mf_item_new(MF_KIND_MESSAGE, r->path, locator);
-	mf_item_set_folder(item, (const char *const *)segments);
-	int cp = mfi_pst_item_codepage(msg, r->pf.ascii_codepage);
+	char *locator = g_strdup_printf("node %u", j->id);
+	mf_item *item = mf_item_new(MF_KIND_MESSAGE, pf->path, locator);
+	mf_item_set_folder(item, (const char *const *)j->segments);
+	int cp = mfi_pst_item_codepage(msg, pf->ascii_codepage);
 	char *cls = mfi_pst_get_string(msg, MFI_PR_MESSAGE_CLASS, cp);
 	item->kind = mfi_pst_class_kind(cls);
 	g_free(cls);
@@ -426,27 +483,64 @@ static mf_next_result emit_message(mf_reader *r, libpff_item_t *msg, char **segm
 	item->internal_date = message_date(msg);
 	mfi_pst_add_categories(item, msg, cp);
 	GPtrArray *damaged = g_ptr_array_new_with_free_func(g_free);
-	mf_next_result res = MF_NEXT_ITEM;
-	mf_item *out = convert_item(r, msg, id, item, damaged, error);
+	j->res = MF_NEXT_ITEM;
+	mf_item *out = convert_item(pf, msg, j->id, item, damaged, &j->error);
 	if (out)
 		item = out;
 	else
-		res = MF_NEXT_BROKEN;
+		j->res = MF_NEXT_BROKEN;
+	j->damaged = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < damaged->len; i++) {
 		mf_item_add_repair_tag(item, "PST_AttachmentUnreadable");
-		add_pending(r, segments, g_strdup(locator),
-		            g_strdup_printf("%s: %s: %s", r->path, locator,
-		                            (char *)damaged->pdata[i]));
+		g_ptr_array_add(j->damaged, g_strdup_printf("%s: %s: %s", pf->path, locator,
+		                                            (char *)damaged->pdata[i]));
 	}
 	g_ptr_array_unref(damaged);
 	g_free(locator);
 	libpff_item_free(&msg, NULL);
-	*item_r = item;
+	j->item = item;
+}
+
+/* Pool work: the same message, looked up again on the worker's own handle. */
+static void convert_on_worker(const mfi_pst_file *pf, mfi_pst_job *base)
+{
+	job *j = (job *)base;
+	libpff_item_t *msg = NULL;
+	libpff_error_t *err = NULL;
+	if (libpff_file_get_item_by_identifier(pf->file, j->id, &msg, &err) == 1)
+		convert_message(pf, msg, j);
+	else
+		j->retry = TRUE; /* the reader converts it on its own handle */
+	libpff_error_free(&err);
+}
+
+/* Hands the job's outcome on: its item now, its damage notes before the next. */
+static mf_next_result finish_job(mf_reader *r, job *j, mf_item **item_r, GError **error)
+{
+	if (j->submitted) {
+		mfi_pst_pool_wait(r->pool, &j->base);
+		j->retry = j->retry || j->base.failed;
+	} else if (!j->base.done) {
+		j->retry = TRUE;
+	}
+	if (j->retry)
+		convert_message(&r->pf, g_steal_pointer(&j->msg), j);
+	if (r->seen && j->id)
+		g_hash_table_add(r->seen, GUINT_TO_POINTER(j->id));
+	for (guint i = 0; j->damaged && i < j->damaged->len; i++)
+		add_pending(r, j->segments, g_strdup_printf("node %u", j->id),
+		            g_strdup(j->damaged->pdata[i]));
+	*item_r = g_steal_pointer(&j->item);
+	if (j->error)
+		g_propagate_error(error, g_steal_pointer(&j->error));
+	mf_next_result res = j->res;
+	job_free(j);
 	return res;
 }
 
-static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **item_r,
-                                   GError **error)
+/* Queues the folder's message `index`: converted by the pool when there is
+ * one, else by finish_job on the reader's handle. */
+static void queue_message(mf_reader *r, frame *f, int index)
 {
 	libpff_item_t *msg = NULL;
 	libpff_error_t *err = NULL;
@@ -454,13 +548,21 @@ static mf_next_result read_message(mf_reader *r, frame *f, int index, mf_item **
 	if (libpff_folder_get_sub_message(f->folder, index, &msg, &err) != 1) {
 		char *text = mfi_pst_error_text(&err);
 		char *locator = g_strdup_printf("folder node %u message %d", item_id(f->folder), index);
-		*item_r = new_item(r, f, locator);
-		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: %s", r->path, locator, text);
-		g_free(locator);
+		g_queue_push_tail(&r->jobs,
+		                  ready_job(r, f->segments, locator,
+		                            g_strdup_printf("%s: %s: %s", r->path, locator, text)));
 		g_free(text);
-		return MF_NEXT_BROKEN;
+		return;
 	}
-	return emit_message(r, msg, f->segments, item_r, error);
+	job *j = g_new0(job, 1);
+	j->id = item_id(msg);
+	j->msg = msg;
+	j->segments = g_strdupv(f->segments);
+	g_queue_push_tail(&r->jobs, j);
+	if (r->pool && j->id) {
+		j->submitted = TRUE;
+		mfi_pst_pool_submit(r->pool, &j->base);
+	}
 }
 
 /* --recover, after the folder tree: the next orphan or recovered item, tagged
@@ -482,8 +584,11 @@ static mf_next_result read_lost(mf_reader *r, mf_item **item_r, GError **error)
 	}
 	if (!l)
 		return MF_NEXT_END;
-	libpff_item_t *msg = g_steal_pointer(&l->item);
-	mf_next_result res = emit_message(r, msg, l->folder, item_r, error);
+	job *j = g_new0(job, 1);
+	j->msg = g_steal_pointer(&l->item);
+	j->id = item_id(j->msg);
+	j->segments = g_strdupv(l->folder);
+	mf_next_result res = finish_job(r, j, item_r, error);
 	if (*item_r) {
 		mf_item_add_category(*item_r, l->category);
 		mf_item_add_keyword(*item_r, l->category);
@@ -492,8 +597,7 @@ static mf_next_result read_lost(mf_reader *r, mf_item **item_r, GError **error)
 	return res;
 }
 
-static mf_next_result enter_folder(mf_reader *r, frame *f, int index, mf_item **item_r,
-                                   GError **error)
+static void enter_folder(mf_reader *r, frame *f, int index)
 {
 	libpff_item_t *sub = NULL;
 	libpff_error_t *err = NULL;
@@ -501,15 +605,27 @@ static mf_next_result enter_folder(mf_reader *r, frame *f, int index, mf_item **
 		char *text = mfi_pst_error_text(&err);
 		char *locator = g_strdup_printf("folder node %u sub-folder %d", item_id(f->folder),
 		                                index);
-		*item_r = new_item(r, f, locator);
-		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: unreadable folder: %s",
-		            r->path, locator, text);
-		g_free(locator);
+		g_queue_push_tail(&r->jobs, ready_job(r, f->segments, locator,
+		                                      g_strdup_printf("%s: %s: unreadable folder: %s",
+		                                                      r->path, locator, text)));
 		g_free(text);
-		return MF_NEXT_BROKEN;
+		return;
 	}
 	push_folder(r, sub, child_segments(r, f, sub));
-	return MF_NEXT_END; /* meaning: nothing to return yet */
+}
+
+/* Walks the folder tree until `window` jobs are queued or the tree is done. */
+static void walk_ahead(mf_reader *r)
+{
+	while (g_queue_get_length(&r->jobs) < r->window && r->stack->len > 0) {
+		frame *f = r->stack->pdata[r->stack->len - 1];
+		if (f->next_message < f->n_messages)
+			queue_message(r, f, f->next_message++);
+		else if (f->next_folder < f->n_folders)
+			enter_folder(r, f, f->next_folder++);
+		else
+			g_ptr_array_remove_index(r->stack, r->stack->len - 1);
+	}
 }
 
 static mf_next_result pop_pending(mf_reader *r, mf_item **item_r, GError **error)
@@ -526,22 +642,13 @@ static mf_next_result pop_pending(mf_reader *r, mf_item **item_r, GError **error
 mf_next_result mfi_pst_next(mf_reader *r, mf_item **item_r, GError **error)
 {
 	*item_r = NULL;
-	for (;;) {
-		if (!g_queue_is_empty(&r->pending))
-			return pop_pending(r, item_r, error);
-		if (r->stack->len == 0)
-			return r->recover ? read_lost(r, item_r, error) : MF_NEXT_END;
-		frame *f = r->stack->pdata[r->stack->len - 1];
-		if (f->next_message < f->n_messages)
-			return read_message(r, f, f->next_message++, item_r, error);
-		if (f->next_folder < f->n_folders) {
-			mf_next_result res = enter_folder(r, f, f->next_folder++, item_r, error);
-			if (res != MF_NEXT_END)
-				return res;
-			continue;
-		}
-		g_ptr_array_remove_index(r->stack, r->stack->len - 1);
-	}
+	if (!g_queue_is_empty(&r->pending))
+		return pop_pending(r, item_r, error);
+	walk_ahead(r);
+	job *j = g_queue_pop_head(&r->jobs);
+	if (!j)
+		return r->recover ? read_lost(r, item_r, error) : MF_NEXT_END;
+	return finish_job(r, j, item_r, error);
 }
 
 void mfi_pst_progress(mf_reader *r, guint64 *done_r, guint64 *total_r)
@@ -562,6 +669,8 @@ void mfi_pst_close(mf_reader *r)
 {
 	if (!r)
 		return;
+	mfi_pst_pool_free(r->pool); /* its queued jobs run before it ends */
+	g_queue_clear_full(&r->jobs, (GDestroyNotify)job_free);
 	g_ptr_array_unref(r->stack); /* folders and items before the file */
 	if (r->lost)
 		g_ptr_array_unref(r->lost);

@@ -103,6 +103,28 @@ char *mfi_pst_folder_name(libpff_item_t *folder);
 /* `parent` + the folder's name. Caller frees (g_strfreev). */
 char **mfi_pst_sub_folder(char **parent, libpff_item_t *folder);
 
+/* pst-pool.c: conversions on worker threads, each with its own libpff handle */
+
+typedef struct mfi_pst_pool mfi_pst_pool;
+/* The start of a job; the reader's job type embeds it first. */
+typedef struct mfi_pst_job {
+	gboolean done;   /* set by the pool when the work has run */
+	gboolean failed; /* set by the pool when a worker could not open the file */
+} mfi_pst_job;
+/* Runs one job on a worker's handle (`pf`: the reader's, with the worker's file). */
+typedef void (*mfi_pst_work_fn)(const mfi_pst_file *pf, mfi_pst_job *job);
+
+/* `workers` threads, each opening main->path again on its thread; NULL when
+ * fewer than two could start (the caller then converts on its own handle). A
+ * worker that cannot open the file marks its jobs failed instead of running
+ * them, and the caller converts those itself. */
+mfi_pst_pool *mfi_pst_pool_new(const mfi_pst_file *main, guint workers, mfi_pst_work_fn work);
+void mfi_pst_pool_submit(mfi_pst_pool *pool, mfi_pst_job *job);
+/* Blocks until `job` has run. */
+void mfi_pst_pool_wait(mfi_pst_pool *pool, mfi_pst_job *job);
+/* Runs the jobs still queued, then ends the threads and closes their handles. */
+void mfi_pst_pool_free(mfi_pst_pool *pool);
+
 /* pst-recover.c: --recover */
 
 typedef struct mfi_pst_lost {

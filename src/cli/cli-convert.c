@@ -15,7 +15,7 @@ typedef struct {
 	char *owner, *map_path, *travel_time, *meetings;
 	char *mailbox, *ews_version;
 	char *attachments_dir;
-	gint batch_items;
+	gint batch_items, jobs;
 	gint64 batch_bytes;
 	gboolean exclude_system, dry_run, progress, fsync, quiet, recover;
 } convert_args;
@@ -129,6 +129,11 @@ static gboolean build_options(convert_args *a, mf_options *opts, GError **error)
 	opts->outdir = a->outdir;
 	opts->dry_run = a->dry_run;
 	opts->pst_recover = a->recover;
+	if (a->jobs < 0 || a->jobs > 64) {
+		g_set_error(error, MF_ERROR, MF_ERROR_USAGE, "--jobs %d: expected 1 to 64", a->jobs);
+		return FALSE;
+	}
+	opts->jobs = (guint)a->jobs;
 	opts->attachments_dir = a->attachments_dir;
 	opts->fsync_items = a->fsync;
 	opts->progress = a->progress || (isatty(STDERR_FILENO) && !a->quiet);
@@ -280,6 +285,7 @@ int mf_cli_convert(int argc, char **argv)
 		{ "batch-items", 0, 0, G_OPTION_ARG_INT, &a.batch_items, "--to ews: at most N items per request (default 50)", "N" },
 		{ "batch-bytes", 0, 0, G_OPTION_ARG_INT64, &a.batch_bytes, "--to ews: at most N bytes of item XML (mostly base64 MIME) per request (default 26214400)", "N" },
 		{ "recover", 0, 0, G_OPTION_ARG_NONE, &a.recover, "PST/OST: also write orphan items and deleted items libpff recovers, to \"Recovered Items\" with category Recovered_Orphan or Recovered_Deleted", NULL },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &a.jobs, "PST/OST: convert items on N threads, each reading the file through its own handle (default: one per processor, for files of 2 MiB or more; 1: no threads). The output is the same whatever N", "N" },
 		{ "attachments", 0, 0, G_OPTION_ARG_FILENAME, &a.attachments_dir, "CalendarServer dump: the server's attachment store (AttachmentsRoot, e.g. a copy of /Library/Server/Calendar and Contacts/Data/Attachments); attachments found there are embedded in the events, the others stay links and are listed in the report", "DIR" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &a.dry_run, "Read everything and print the report without writing", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a.progress, "Show progress even when stderr is not a terminal", NULL },
