@@ -556,7 +556,7 @@ static void test_roundtrip(void **state)
 	char *kw_text = NULL;
 	assert_true(g_file_get_contents(kw_path, &kw_text, NULL, NULL));
 	assert_string_equal(kw_text, "0 $Junk\n1 work\n");
-	/* Names are deterministic: "<date>.M<seq>P<sha8>.mailferry:2,<flags>". */
+	/* Names are deterministic: "<date>.M<seq>P<crc8>.mailferry:2,<flags>". */
 	char *inbox_cur = g_build_filename(out, "cur", NULL);
 	GPtrArray *cur = mfi_maildir_list_dir(inbox_cur);
 	assert_int_equal(cur->len, 2);

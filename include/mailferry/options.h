@@ -27,7 +27,7 @@ typedef struct mf_options {
 	gboolean verbose;
 	gboolean pst_recover;      /* --recover: PST/OST orphan and deleted items too */
 	guint jobs;                /* --jobs: threads converting items in parallel (PST/OST),
-	                            * 0 = one per processor for files of 2 MiB or more */
+	                            * 0 = one per processor for files of 384 KiB or more */
 	const char *attachments_dir; /* --attachments DIR: a CalendarServer AttachmentsRoot;
 	                              * ATTACH links found there are embedded */
 

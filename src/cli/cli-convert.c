@@ -285,7 +285,7 @@ int mf_cli_convert(int argc, char **argv)
 		{ "batch-items", 0, 0, G_OPTION_ARG_INT, &a.batch_items, "--to ews: at most N items per request (default 50)", "N" },
 		{ "batch-bytes", 0, 0, G_OPTION_ARG_INT64, &a.batch_bytes, "--to ews: at most N bytes of item XML (mostly base64 MIME) per request (default 26214400)", "N" },
 		{ "recover", 0, 0, G_OPTION_ARG_NONE, &a.recover, "PST/OST: also write orphan items and deleted items libpff recovers, to \"Recovered Items\" with category Recovered_Orphan or Recovered_Deleted", NULL },
-		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &a.jobs, "PST/OST: convert items on N threads, each reading the file through its own handle (default: one per processor, for files of 2 MiB or more; 1: no threads). The output is the same whatever N", "N" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &a.jobs, "PST/OST: convert items on N threads, each reading the file through its own handle (default: one per processor, for files of 384 KiB or more; 1: no threads). The output is the same whatever N", "N" },
 		{ "attachments", 0, 0, G_OPTION_ARG_FILENAME, &a.attachments_dir, "CalendarServer dump: the server's attachment store (AttachmentsRoot, e.g. a copy of /Library/Server/Calendar and Contacts/Data/Attachments); attachments found there are embedded in the events, the others stay links and are listed in the report", "DIR" },
 		{ "dry-run", 'n', 0, G_OPTION_ARG_NONE, &a.dry_run, "Read everything and print the report without writing", NULL },
 		{ "progress", 0, 0, G_OPTION_ARG_NONE, &a.progress, "Show progress even when stderr is not a terminal", NULL },
