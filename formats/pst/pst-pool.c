@@ -36,6 +36,16 @@ typedef struct pool_worker {
 /* A job the queue hands to a worker to end it. */
 static mfi_pst_job stop;
 
+/* The path still names the file the reader opened, unchanged: a file
+ * replaced or written to since must not mix its items into the run. */
+static gboolean same_file(const struct stat *a, const char *path)
+{
+	struct stat b;
+	return stat(path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino &&
+	       a->st_size == b.st_size && a->st_mtim.tv_sec == b.st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+}
+
 /* Opens the worker's handle, on the worker's thread: the workers open theirs
  * at the same time, while the reader walks on. */
 static gboolean worker_open(pool_worker *w)
@@ -44,10 +54,13 @@ static gboolean worker_open(pool_worker *w)
 	const char *path = w->pf.path;
 	w->pf.file = NULL;
 	if (libpff_file_initialize(&w->pf.file, &err) != 1 ||
-	    libpff_file_open(w->pf.file, path, LIBPFF_OPEN_READ, &err) != 1) {
+	    libpff_file_open(w->pf.file, path, LIBPFF_OPEN_READ, &err) != 1 ||
+	    !same_file(&w->pf.st, path)) {
 		libpff_error_free(&err);
-		if (w->pf.file)
+		if (w->pf.file) {
+			libpff_file_close(w->pf.file, NULL);
 			libpff_file_free(&w->pf.file, NULL);
+		}
 		return FALSE;
 	}
 	return TRUE;

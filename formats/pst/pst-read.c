@@ -362,6 +362,7 @@ mf_reader *mfi_pst_open(const char *path, const mf_options *opts, GError **error
 		return NULL;
 	}
 	r->file_size = (guint64)st.st_size;
+	r->pf.st = st;
 	if (!open_file(r, error)) {
 		mfi_pst_close(r);
 		return NULL;

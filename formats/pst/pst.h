@@ -20,6 +20,7 @@
 
 #include <gmime/gmime.h>
 #include <libpff.h>
+#include <sys/stat.h>
 
 /* MAPI property tags (entry types) used by the driver, [MS-OXPROPS]. */
 enum {
@@ -85,6 +86,7 @@ typedef struct mfi_pst_file {
 	const char *path;       /* the source path, for messages */
 	int ascii_codepage;     /* the store's code page for 8-bit strings */
 	char id_hash[17];       /* 16 hex digits naming the store in generated ids */
+	struct stat st;         /* the file as it was opened (pst-pool.c opens it again) */
 } mfi_pst_file;
 
 /* pst-read.c */
