@@ -9,10 +9,15 @@
  *     own files go to the master (CreateAttachment cannot address an
  *     occurrence; the bundle warns);
  *   contacts: the first inline PHOTO, as the contact photo (IsContactPhoto,
- *     Exchange2010_SP2 and later; older versions: a plain file).
+ *     Exchange2010_SP2 and later; older versions: a plain file), further
+ *     ones as plain files;
+ *   contacts and distribution lists: the files the PST reader carries as
+ *     X-MAILFERRY-ATTACHMENT (ENCODING=b, TYPE=MIME type, X-FILENAME), in
+ *     card order.
  * message/rfc822 becomes a t:ItemAttachment holding a t:Message with the
- * MIME (MimeContent), everything else a t:FileAttachment. ATTACH and PHOTO by
- * URI have no bytes to upload: they are listed by mfi_ews_attach_links(). */
+ * MIME (MimeContent), everything else a t:FileAttachment. ATTACH, PHOTO and
+ * X-MAILFERRY-ATTACHMENT by URI have no bytes to upload: they are listed by
+ * mfi_ews_attach_links(). */
 #include "ews.h"
 #include "../vcf/vcf.h"
 #include "../../src/transform/repair.h"
@@ -173,8 +178,9 @@ static char *photo_type(const mfi_vcf_prop *p)
 	return g_strdup("image/jpeg");
 }
 
-/* An inline PHOTO: base64 with ENCODING=b/BASE64, or a vCard 4 data: URI. */
-static GBytes *photo_bytes(const mfi_vcf_prop *p, char **type_r)
+/* The bytes of an inline value: base64 with ENCODING=b/BASE64, or a vCard 4
+ * data: URI (its media type in *uri_type_r); NULL for a value by URI. */
+static GBytes *inline_bytes(const mfi_vcf_prop *p, char **uri_type_r)
 {
 	const char *v = p->value;
 	if (g_ascii_strncasecmp(v, "data:", 5) == 0) {
@@ -182,16 +188,42 @@ static GBytes *photo_bytes(const mfi_vcf_prop *p, char **type_r)
 		const char *semi = strchr(v, ';');
 		if (!comma || !semi || semi > comma || g_ascii_strncasecmp(semi, ";base64,", 8) != 0)
 			return NULL;
-		*type_r = g_strndup(v + 5, (gsize)(semi - v - 5));
+		*uri_type_r = g_strndup(v + 5, (gsize)(semi - v - 5));
 		v = comma + 1;
-	} else if (param_is(p, "ENCODING", "b") || param_is(p, "ENCODING", "BASE64")) {
-		*type_r = photo_type(p);
-	} else {
+	} else if (!param_is(p, "ENCODING", "b") && !param_is(p, "ENCODING", "BASE64")) {
 		return NULL;
 	}
 	gsize len = 0;
 	guchar *raw = g_base64_decode(v, &len);
 	return g_bytes_new_take(raw, len);
+}
+
+/* An inline PHOTO and its MIME type. */
+static GBytes *photo_bytes(const mfi_vcf_prop *p, char **type_r)
+{
+	GBytes *data = inline_bytes(p, type_r);
+	if (data && !*type_r)
+		*type_r = photo_type(p);
+	return data;
+}
+
+/* An inline X-MAILFERRY-ATTACHMENT, its MIME type (TYPE) and name (X-FILENAME). */
+static GBytes *file_bytes(const mfi_vcf_prop *p, char **type_r, char **name_r)
+{
+	GBytes *data = inline_bytes(p, type_r);
+	if (!data)
+		return NULL;
+	char *type = mfi_vcf_prop_param(p, "TYPE");
+	if (type && strchr(type, '/')) {
+		g_free(*type_r);
+		*type_r = type;
+	} else {
+		g_free(type);
+	}
+	*name_r = mfi_vcf_prop_param(p, "X-FILENAME");
+	if (*name_r && !**name_r)
+		g_clear_pointer(name_r, g_free);
+	return data;
 }
 
 /* The card's logical lines, vCard 2.1 encodings decoded. */
@@ -203,22 +235,37 @@ static GPtrArray *card_lines(const mf_item *item)
 	return lines;
 }
 
-/* The first inline PHOTO is the contact photo, further ones plain files. */
-static void contact_photo(const mf_item *item, GPtrArray *out)
+static gboolean is_card(const mf_item *item)
 {
+	return (item->kind == MF_KIND_CONTACT || item->kind == MF_KIND_DISTLIST) && item->vcard;
+}
+
+/* A contact's first inline PHOTO is its photo, further ones plain files; the
+ * X-MAILFERRY-ATTACHMENT files of contacts and lists, in card order. */
+static void card_files(const mf_item *item, GPtrArray *out)
+{
+	gboolean photo_taken = item->kind != MF_KIND_CONTACT;
 	GPtrArray *lines = card_lines(item);
 	for (guint i = 0; i < lines->len; i++) {
 		mfi_vcf_prop *p = mfi_vcf_prop_parse(lines->pdata[i]);
-		char *type = NULL;
-		GBytes *data = p && strcmp(p->name, "PHOTO") == 0 ? photo_bytes(p, &type) : NULL;
+		char *type = NULL, *name = NULL;
+		GBytes *data = NULL;
+		gboolean photo = FALSE;
+		if (p && strcmp(p->name, "PHOTO") == 0 && item->kind == MF_KIND_CONTACT) {
+			data = photo_bytes(p, &type);
+			photo = data && !photo_taken;
+			photo_taken |= photo;
+		} else if (p && strcmp(p->name, MFI_VCF_ATTACHMENT) == 0) {
+			data = file_bytes(p, &type, &name);
+		}
 		if (data) {
-			gboolean first = out->len == 0;
-			mfi_ews_attachment *a = attachment_new(data, type, first ? PHOTO_NAME : NULL,
+			mfi_ews_attachment *a = attachment_new(data, type, photo ? PHOTO_NAME : name,
 			                                       out->len + 1);
-			a->photo = first;
+			a->photo = photo;
 			g_ptr_array_add(out, a);
 		}
 		g_free(type);
+		g_free(name);
 		if (p)
 			mfi_vcf_prop_free(p);
 	}
@@ -228,8 +275,8 @@ static void contact_photo(const mf_item *item, GPtrArray *out)
 GPtrArray *mfi_ews_attachments(const mf_item *item)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(mfi_ews_attachment_free);
-	if (item->kind == MF_KIND_CONTACT && item->vcard) {
-		contact_photo(item, out);
+	if (is_card(item)) {
+		card_files(item, out);
 		return out;
 	}
 	if (!item->ical || item->kind == MF_KIND_MESSAGE)
@@ -252,16 +299,22 @@ static void add_link(GString *body, GPtrArray *links, const char *label, const c
 		g_free(line);
 }
 
-/* PHOTO;VALUE=uri:http://… (not inline, not a data: URI). */
-static void photo_links(GString *body, const mf_item *item, GPtrArray *links)
+/* PHOTO;VALUE=uri:http://… and X-MAILFERRY-ATTACHMENT by URI (not inline, not
+ * a data: URI). */
+static void card_links(GString *body, const mf_item *item, GPtrArray *links)
 {
 	GPtrArray *lines = card_lines(item);
 	for (guint i = 0; i < lines->len; i++) {
 		mfi_vcf_prop *p = mfi_vcf_prop_parse(lines->pdata[i]);
+		gboolean photo = p && strcmp(p->name, "PHOTO") == 0 && item->kind == MF_KIND_CONTACT;
+		gboolean file = p && strcmp(p->name, MFI_VCF_ATTACHMENT) == 0;
 		char *type = NULL;
-		GBytes *data = p && strcmp(p->name, "PHOTO") == 0 ? photo_bytes(p, &type) : NULL;
-		if (p && !data && strcmp(p->name, "PHOTO") == 0 && *p->value)
-			add_link(body, links, "Photo", NULL, p->value);
+		GBytes *data = (photo || file) && *p->value ? inline_bytes(p, &type) : NULL;
+		if ((photo || file) && *p->value && !data) {
+			char *name = file ? mfi_vcf_prop_param(p, "X-FILENAME") : NULL;
+			add_link(body, links, photo ? "Photo" : "Attachment", name, p->value);
+			g_free(name);
+		}
 		if (data)
 			g_bytes_unref(data);
 		g_free(type);
@@ -273,8 +326,8 @@ static void photo_links(GString *body, const mf_item *item, GPtrArray *links)
 
 void mfi_ews_attach_links(GString *body, const mf_item *item, GPtrArray *links)
 {
-	if (item->kind == MF_KIND_CONTACT && item->vcard) {
-		photo_links(body, item, links);
+	if (is_card(item)) {
+		card_links(body, item, links);
 		return;
 	}
 	if (!item->ical || item->kind == MF_KIND_MESSAGE)

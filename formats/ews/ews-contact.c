@@ -6,7 +6,8 @@
  * What has no typed element (more than one number of a kind, extra
  * addresses, name prefix and suffix, PO box, every other vCard property such
  * as ROLE or X-MS-SPOUSE) goes to the body, so nothing is lost; an inline
- * PHOTO is uploaded as the contact photo (ews-attach.c), a PHOTO by URI is
+ * PHOTO is uploaded as the contact photo and files attached to contacts and
+ * lists (X-MAILFERRY-ATTACHMENT) as files (ews-attach.c); either by URI is
  * kept as a link in the body. The vCard line parser is the vcf driver's. */
 #include "ews.h"
 #include "../vcf/vcf.h"
@@ -238,7 +239,8 @@ static gboolean mapped(const mfi_vcf_prop *p, gboolean first_url)
 {
 	static const char *const names[] = { "BEGIN", "END", "VERSION", "PRODID", "UID", "REV",
 		"N", "FN", "NOTE", "ORG", "NICKNAME", "EMAIL", "ADR", "LABEL", "TEL", "BDAY",
-		"TITLE", "CATEGORIES", "PHOTO", "KIND", "X-ADDRESSBOOKSERVER-KIND", NULL };
+		"TITLE", "CATEGORIES", "PHOTO", "KIND", "X-ADDRESSBOOKSERVER-KIND",
+		MFI_VCF_ATTACHMENT, NULL };
 	if (strcmp(p->name, "URL") == 0)
 		return first_url;
 	for (const char *const *n = names; *n; n++)
@@ -321,7 +323,7 @@ static void write_contact_body(xmlTextWriterPtr w, const card *c, const mf_item 
 	mfi_ews_text(tail.w, "t:Surname", n[0]);
 	char *fields = mfi_ews_doc_end(&tail, NULL);
 	other_fields(c, (const char *const *)n, rest);
-	mfi_ews_attach_links(rest, item, NULL); /* a PHOTO by URI */
+	mfi_ews_attach_links(rest, item, NULL); /* PHOTO and files by URI */
 
 	if (rest->len)
 		g_string_append_printf(extra, "%s%s", extra->len ? "\n\n" : "", rest->str);
@@ -355,8 +357,9 @@ static const char *member_address(const mfi_vcf_prop *p)
 	return strchr(addr, '@') ? addr : NULL;
 }
 
-/* NOTE, plus the members that are not addresses (urn:uuid: references). */
-static char *distlist_body(const card *c)
+/* NOTE, plus the members that are not addresses (urn:uuid: references) and
+ * the files by URI. */
+static char *distlist_body(const card *c, const mf_item *item)
 {
 	char *note = value_of(c, "NOTE");
 	GString *s = g_string_new(note);
@@ -366,6 +369,7 @@ static char *distlist_body(const card *c)
 			g_string_append_printf(s, "%sMember (not an address): %s", s->len ? "\n" : "",
 			                       p->value);
 	}
+	mfi_ews_attach_links(s, item, NULL);
 	g_free(note);
 	return g_string_free(s, FALSE);
 }
@@ -376,7 +380,7 @@ static void write_distlist(xmlTextWriterPtr w, const card *c, const mf_item *ite
 {
 	char *fn = value_of(c, "FN");
 	mfi_ews_text(w, "t:Subject", fn);
-	char *body = distlist_body(c);
+	char *body = distlist_body(c, item);
 	mfi_ews_body(w, body);
 	write_categories(w, c, item);
 	mfi_ews_text(w, "t:DisplayName", fn);

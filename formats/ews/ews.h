@@ -118,10 +118,12 @@ typedef struct {
 void mfi_ews_attachment_free(gpointer p);
 /* The item's files (mfi_ews_attachment*): inline ATTACH of events, tasks and
  * notes (master first; a modified occurrence's copies of files taken before
- * skipped), the inline PHOTO of a contact. Never NULL. */
+ * skipped), the inline PHOTOs of a contact (the first one its photo), the
+ * inline X-MAILFERRY-ATTACHMENTs of a contact or list. Never NULL. */
 GPtrArray *mfi_ews_attachments(const mf_item *item);
-/* Appends "Attachment (link): [NAME <]URI[>]" to `body` per ATTACH by URI of
- * the item; each line also to `links` (char*, owned) when not NULL. */
+/* Appends "Attachment (link): [NAME <]URI[>]" to `body` per ATTACH (or
+ * X-MAILFERRY-ATTACHMENT) by URI of the item, "Photo (link): URI" per PHOTO by
+ * URI of a contact; each line also to `links` (char*, owned) when not NULL. */
 void mfi_ews_attach_links(GString *body, const mf_item *item, GPtrArray *links);
 /* t:FileAttachment or t:ItemAttachment; `photo_ok`: the RequestServerVersion
  * knows IsContactPhoto (Exchange2010_SP2 and later). */

@@ -1,6 +1,7 @@
 /* Contacts (IPM.Contact) and distribution lists (IPM.DistList) -> vCard 3.0
  * (RFC 2426), property choice after [MS-OXVCARD] 2.1.3 and [MS-OXOCNTC] 2.2.
- * Distribution lists: see pst-items.h (X-ADDRESSBOOKSERVER-KIND:group). */
+ * Distribution lists: see pst-items.h (X-ADDRESSBOOKSERVER-KIND:group).
+ * Attached files (the photo, X-MAILFERRY-ATTACHMENT): pst-card-attach.c. */
 #include "pst-items.h"
 #include "../vcf/vcf.h"
 
@@ -28,7 +29,6 @@ enum {
 	/* tags */
 	PR_BIRTHDAY = 0x3a42,
 	PR_WEDDING_ANNIVERSARY = 0x3a41,
-	PR_ATTACHMENT_CONTACT_PHOTO = 0x7fff,
 	PR_SEARCH_KEY = 0x300b,
 	PR_LAST_MODIFICATION_TIME = 0x3008,
 };
@@ -39,6 +39,9 @@ typedef struct {
 	mfi_pst_named *named;
 	int cp;
 	GString *out;
+	GString *files;  /* X-MAILFERRY-ATTACHMENT lines, written last */
+	GString *notes;  /* about attachments that could not be read, for NOTE */
+	GPtrArray *tags; /* repair tags (static strings), also written as CATEGORIES */
 } card_ctx;
 
 static void line(card_ctx *c, const char *name, const char *raw_value)
@@ -252,6 +255,22 @@ static void add_dates_urls(card_ctx *c)
 	tag_line(c, "X-MS-ASSISTANT", 0x3a30);
 }
 
+/* Outlook's categories, then the repair tags, so a person can find the card. */
+static void add_categories(card_ctx *c)
+{
+	char **cats = mfi_pst_get_strings(c->item, "Keywords", 0, c->cp);
+	GPtrArray *all = g_ptr_array_new();
+	for (char **s = cats; s && *s; s++)
+		g_ptr_array_add(all, *s);
+	for (guint i = 0; i < c->tags->len; i++)
+		if (!cats || !g_strv_contains((const char *const *)cats, c->tags->pdata[i]))
+			g_ptr_array_add(all, c->tags->pdata[i]);
+	g_ptr_array_add(all, NULL);
+	mfi_vcf_append_list(c->out, "CATEGORIES", (const char *const *)all->pdata);
+	g_ptr_array_unref(all);
+	g_strfreev(cats);
+}
+
 static void add_uid_rev_notes(card_ctx *c)
 {
 	GBytes *b = NULL;
@@ -277,70 +296,24 @@ static void add_uid_rev_notes(card_ctx *c)
 		line(c, "REV", rev);
 		g_free(rev);
 	}
-	char *note = tag_str(c, MFI_PR_BODY);
-	text_line(c, "NOTE", note ? g_strstrip(note) : NULL);
-	g_free(note);
-	char **cats = mfi_pst_get_strings(c->item, "Keywords", 0, c->cp);
-	mfi_vcf_append_list(c->out, "CATEGORIES", (const char *const *)cats);
-	g_strfreev(cats);
+	char *body = tag_str(c, MFI_PR_BODY);
+	GString *note = g_string_new(body ? g_strstrip(body) : NULL);
+	if (c->notes->len)
+		g_string_append_printf(note, "%s%s", note->len ? "\n\n" : "", c->notes->str);
+	text_line(c, "NOTE", note->str);
+	g_string_free(note, TRUE);
+	g_free(body);
+	add_categories(c);
 }
 
-/* ---- photo ---------------------------------------------------------------- */
-
-static GBytes *attachment_bytes(libpff_item_t *att)
+/* The photo goes here (contacts only), the other files to c->files. */
+static void read_attachments(card_ctx *c, gboolean with_photo)
 {
-	size64_t size = 0;
-	if (libpff_attachment_get_data_size(att, &size, NULL) != 1 || size == 0 ||
-	    size > 16 * 1024 * 1024)
-		return NULL;
-	guint8 *buf = g_malloc((gsize)size);
-	if (libpff_attachment_data_seek_offset(att, 0, SEEK_SET, NULL) < 0 ||
-	    libpff_attachment_data_read_buffer(att, buf, (size_t)size, NULL) != (ssize_t)size) {
-		g_free(buf);
-		return NULL;
-	}
-	return g_bytes_new_take(buf, (gsize)size);
-}
-
-static const char *photo_type(const guint8 *d, gsize len)
-{
-	if (len > 3 && d[0] == 0xff && d[1] == 0xd8)
-		return "JPEG";
-	if (len > 8 && memcmp(d, "\x89PNG", 4) == 0)
-		return "PNG";
-	if (len > 6 && memcmp(d, "GIF8", 4) == 0)
-		return "GIF";
-	if (len > 2 && d[0] == 'B' && d[1] == 'M')
-		return "BMP";
-	return NULL;
-}
-
-/* The attachment marked PidTagAttachmentContactPhoto ([MS-OXOCNTC] 2.2.1.8.1). */
-static void add_photo(card_ctx *c)
-{
-	int n = 0;
-	if (libpff_message_get_number_of_attachments(c->item, &n, NULL) != 1)
-		return;
-	for (int i = 0; i < n; i++) {
-		libpff_item_t *att = NULL;
-		gint64 is_photo = 0;
-		if (libpff_message_get_attachment(c->item, i, &att, NULL) != 1)
-			continue;
-		GBytes *b = mfi_pst_get_int(att, PR_ATTACHMENT_CONTACT_PHOTO, &is_photo) == 1 && is_photo
-		                ? attachment_bytes(att) : NULL;
-		libpff_item_free(&att, NULL);
-		if (!b)
-			continue;
-		gsize len = 0;
-		const guint8 *d = g_bytes_get_data(b, &len);
-		const char *type = photo_type(d, len);
-		char *b64 = g_base64_encode(d, len);
-		char *name = g_strdup_printf("PHOTO;ENCODING=b%s%s", type ? ";TYPE=" : "", type ? type : "");
-		line(c, name, b64);
-		g_free(name);
-		g_free(b64);
-		g_bytes_unref(b);
-		return;
+	GString *photo = with_photo ? g_string_new(NULL) : NULL;
+	mfi_pst_card_attachments(c->pf, c->item, photo, c->files, c->notes, c->tags);
+	if (photo) {
+		g_string_append_len(c->out, photo->str, (gssize)photo->len);
+		g_string_free(photo, TRUE);
 	}
 }
 
@@ -359,10 +332,21 @@ static mf_item *card_item(const mfi_pst_file *pf, libpff_item_t *item, mf_kind k
 	}
 	c.cp = mfi_pst_item_codepage(item, pf->ascii_codepage);
 	c.out = g_string_new("BEGIN:VCARD\r\nVERSION:3.0\r\n");
+	c.files = g_string_new(NULL);
+	c.notes = g_string_new(NULL);
+	c.tags = g_ptr_array_new();
 	fill(&c);
+	g_string_append_len(c.out, c.files->str, (gssize)c.files->len);
 	g_string_append(c.out, "END:VCARD\r\n");
 	mf_item *it = mfi_pst_item_new(pf, item, kind, locator, c.cp);
 	it->vcard = g_string_free(c.out, FALSE);
+	for (guint i = 0; i < c.tags->len; i++) {
+		mf_item_add_repair_tag(it, c.tags->pdata[i]);
+		mf_item_add_category(it, c.tags->pdata[i]);
+	}
+	g_ptr_array_unref(c.tags);
+	g_string_free(c.notes, TRUE);
+	g_string_free(c.files, TRUE);
 	mfi_pst_named_free(c.named);
 	return it;
 }
@@ -375,7 +359,7 @@ static void fill_contact(card_ctx *c)
 	add_phones(c);
 	add_addresses(c);
 	add_dates_urls(c);
-	add_photo(c);
+	read_attachments(c, TRUE);
 	add_uid_rev_notes(c);
 }
 
@@ -466,6 +450,7 @@ static void fill_distlist(card_ctx *c)
 		add_member(c, members->pdata[i]);
 	if (members)
 		g_ptr_array_unref(members);
+	read_attachments(c, FALSE);
 	add_uid_rev_notes(c);
 }
 

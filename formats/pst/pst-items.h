@@ -120,6 +120,16 @@ void mfi_pst_add_reply_people(icalcomponent *comp, libpff_item_t *msg, int codep
  * "REPLY" (...Resp.*), "CANCEL" (...Canceled), "PUBLISH" otherwise. */
 const char *mfi_pst_itip_method(const char *message_class);
 
+/* pst-card-attach.c: the attachments of a contact or distribution list as
+ * vCard 3.0 lines. With `photo` (not NULL), the first readable by-value
+ * attachment flagged PidTagAttachmentContactPhoto becomes the PHOTO line there;
+ * every other one, embedded messages as message/rfc822, an X-MAILFERRY-ATTACHMENT
+ * line onto `files` (and "PST_ContactAttachments" into `tags`). One that cannot
+ * be read becomes a line of `notes` (for NOTE) and "PST_AttachmentUnreadable".
+ * `tags` gets static strings, each once. */
+void mfi_pst_card_attachments(const mfi_pst_file *pf, libpff_item_t *item, GString *photo,
+                              GString *files, GString *notes, GPtrArray *tags);
+
 /* pst-contact.c: a one-off EntryID ([MS-OXCDATA] 2.2.5.1, as in
  * PidLidDistributionListOneOffMembers) -> display name, address type, address
  * (UTF-8, caller frees). FALSE when the bytes are not a one-off EntryID. */

@@ -249,6 +249,25 @@ char *mfi_pst_attachment_name(libpff_item_t *att, int cp, int index);
  * multipart/ or message/ (the bytes stay opaque). Caller frees. */
 char *mfi_pst_attachment_type(libpff_item_t *att, int cp, const char *name, GBytes *data);
 
+/* pst-attach-file.c */
+
+/* An attachment read as one file (for iCalendar ATTACH, vCard properties). */
+typedef struct mfi_pst_attached_file {
+	char *name;       /* mfi_pst_attachment_name(), for notes */
+	gboolean message; /* an embedded message (attach method 5) */
+	GBytes *data;     /* the file's bytes; an embedded message's as RFC 5322;
+	                     NULL when unreadable */
+	char *why;        /* when unreadable: libpff's (or the conversion's) error */
+	char *type;       /* with data: MIME type, message/rfc822 for a message */
+	char *filename;   /* with data: the name, a message's ending in ".eml" */
+} mfi_pst_attached_file;
+/* TRUE for an embedded message (libpff's attachment type "item"). */
+gboolean mfi_pst_attachment_is_message(libpff_item_t *att);
+/* Reads attachment `index` into `file` (all fields set); clear it after. */
+void mfi_pst_attached_file_read(const mfi_pst_file *pf, libpff_item_t *att, int index,
+                                mfi_pst_attached_file *file);
+void mfi_pst_attached_file_clear(mfi_pst_attached_file *file);
+
 /* pst-ical-attach.c */
 
 /* The attachments of an appointment, task or note as iCalendar ATTACH

@@ -198,3 +198,58 @@ void mfi_vcf_append_list(GString *out, const char *name, const char *const *valu
 		mfi_vcf_append_line(out, name, v->str);
 	g_string_free(v, TRUE);
 }
+
+char *mfi_vcf_param_value(const char *value)
+{
+	GString *o = g_string_new(NULL);
+	gboolean quote = FALSE;
+	for (const char *s = value; s && *s; s++) {
+		guchar c = (guchar)*s;
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		quote |= c == ',' || c == ':' || c == ';';
+		g_string_append_c(o, c == '"' ? '\'' : (char)c);
+	}
+	if (quote) {
+		g_string_prepend_c(o, '"');
+		g_string_append_c(o, '"');
+	}
+	return g_string_free(o, FALSE);
+}
+
+char *mfi_vcf_prop_param(const mfi_vcf_prop *prop, const char *name)
+{
+	gsize n = strlen(name);
+	for (guint i = 0; i < prop->params->len; i++) {
+		const char *param = prop->params->pdata[i];
+		if (g_ascii_strncasecmp(param, name, n) != 0 || param[n] != '=')
+			continue;
+		const char *v = param + n + 1;
+		gsize len = strlen(v);
+		if (len >= 2 && v[0] == '"' && v[len - 1] == '"')
+			return g_strndup(v + 1, len - 2);
+		return g_strdup(v);
+	}
+	return NULL;
+}
+
+void mfi_vcf_append_binary(GString *out, const char *name, const char *type,
+                           const char *filename, const void *data, gsize len)
+{
+	GString *head = g_string_new(name);
+	g_string_append(head, ";ENCODING=b");
+	if (type && *type) {
+		char *v = mfi_vcf_param_value(type);
+		g_string_append_printf(head, ";TYPE=%s", v);
+		g_free(v);
+	}
+	if (filename && *filename) {
+		char *v = mfi_vcf_param_value(filename);
+		g_string_append_printf(head, ";X-FILENAME=%s", v);
+		g_free(v);
+	}
+	char *b64 = g_base64_encode(data, len);
+	mfi_vcf_append_line(out, head->str, b64);
+	g_free(b64);
+	g_string_free(head, TRUE);
+}

@@ -56,6 +56,23 @@ void mfi_vcf_append_text(GString *out, const char *name, const char *value);
 /* "NAME:a,b,c" from a text list (CATEGORIES), each escaped, empty ones left
  * out; nothing when none is left. */
 void mfi_vcf_append_list(GString *out, const char *name, const char *const *values);
+/* A parameter value (RFC 2426 4: ptext or quoted-string): control characters
+ * dropped, DQUOTE, which neither form can hold, as an apostrophe, and quoted
+ * when it holds ',', ':' or ';'. Caller frees. */
+char *mfi_vcf_param_value(const char *value);
+/* The value of the property's first NAME=value parameter (case-insensitive
+ * name), surrounding double quotes removed; NULL when it has none. Caller frees. */
+char *mfi_vcf_prop_param(const mfi_vcf_prop *prop, const char *name);
+/* A file attached to a contact or list (PST, [MS-OXOCNTC]), which vCard has no
+ * property for: an extended type (RFC 2426 3.8) with the bytes inline, see
+ * mfi_vcf_append_binary(). Readers that know it (ews) upload it as a file. */
+#define MFI_VCF_ATTACHMENT "X-MAILFERRY-ATTACHMENT"
+/* Inline binary, as PHOTO carries it (RFC 2426 3.1.4, ENCODING=b):
+ * "NAME;ENCODING=b[;TYPE=type][;X-FILENAME=filename]:<base64>", folded; the
+ * parameters left out when NULL or empty. PHOTO (TYPE=JPEG) and the files
+ * attached to PST contacts (X-MAILFERRY-ATTACHMENT, TYPE=MIME type). */
+void mfi_vcf_append_binary(GString *out, const char *name, const char *type,
+                           const char *filename, const void *data, gsize len);
 
 /* vcf-write.c */
 mf_writer *mfi_vcf_writer_open(const char *outdir, const mf_options *opts, GError **error);
