@@ -94,23 +94,13 @@ char *mfi_pst_attachment_type(libpff_item_t *att, int cp, const char *name, GByt
 	return mime;
 }
 
-static GMimePart *bytes_part(const char *content_type, GBytes *data)
+static GMimePart *bytes_part(mfi_pst_build *b, const char *content_type, GBytes *data)
 {
 	GMimeContentType *ct = g_mime_content_type_parse(NULL, content_type);
 	GMimePart *part = g_mime_part_new_with_type(g_mime_content_type_get_media_type(ct),
 	                                            g_mime_content_type_get_media_subtype(ct));
 	g_object_unref(ct);
-	gsize len = 0;
-	const guint8 *d = g_bytes_get_data(data, &len);
-	GByteArray *copy = g_byte_array_sized_new((guint)len);
-	g_byte_array_append(copy, d, (guint)len);
-	GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(copy);
-	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(stream,
-	                                                          GMIME_CONTENT_ENCODING_DEFAULT);
-	g_mime_part_set_content(part, w);
-	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
-	g_object_unref(w);
-	g_object_unref(stream);
+	mfi_pst_raw_content(b, part, data); /* base64 */
 	return part;
 }
 
@@ -244,7 +234,7 @@ static void add_file(mfi_pst_build *b, libpff_item_t *att, int index, int method
 	                  method == ATTACH_BY_WEB_REF;
 	char *type = opaque ? g_strdup("application/octet-stream")
 	                    : mfi_pst_attachment_type(att, cp, name, data);
-	GMimePart *part = bytes_part(type, data);
+	GMimePart *part = bytes_part(b, type, data);
 	char *cid = content_id(att, cp);
 	gboolean inline_image = related && html_uses_cid(html, cid);
 	if (cid)

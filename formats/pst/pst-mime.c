@@ -474,7 +474,7 @@ static void crlf_to_lf(GByteArray *buf)
 /* GMime writes what the transport headers had (CRLF) next to its own LF:
  * one line end for the whole message. Every body is 7-bit encoded by then,
  * so no content byte changes. */
-static GBytes *to_lf_bytes(GMimeMessage *mime)
+static GBytes *to_lf_bytes(mfi_pst_build *b, GMimeMessage *mime, GError **error)
 {
 	GMimeFormatOptions *fmt = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fmt, GMIME_NEWLINE_FORMAT_UNIX);
@@ -486,6 +486,12 @@ static GBytes *to_lf_bytes(GMimeMessage *mime)
 	g_object_unref(mem);
 	g_mime_format_options_free(fmt);
 	crlf_to_lf(buf);
+	if (!mfi_pst_raw_splice(b, &buf)) {
+		g_set_error(error, MF_ERROR, MF_ERROR_ITEM, "%s: %s: attachment content lost in writing",
+		            b->pf->path, b->locator);
+		g_byte_array_unref(buf);
+		return NULL;
+	}
 	return g_byte_array_free_to_bytes(buf);
 }
 
@@ -504,9 +510,11 @@ GBytes *mfi_pst_message_to_mime(const mfi_pst_file *pf, libpff_item_t *message,
 	GMimeMessage *mime = mfi_pst_build_message(&b, message, error);
 	GBytes *bytes = NULL;
 	if (mime) {
-		bytes = to_lf_bytes(mime);
+		bytes = to_lf_bytes(&b, mime, error);
 		g_object_unref(mime);
 	}
+	if (b.raw)
+		g_ptr_array_unref(b.raw);
 	g_free(b.seed);
 	g_free(locator);
 	return bytes;

@@ -202,6 +202,8 @@ typedef struct mfi_pst_build {
 	GPtrArray *damaged;     /* borrowed: char* notes on unreadable attachments */
 	GPtrArray *tags;        /* borrowed, may be NULL: static repair tag names from the
 	                           meeting data of the message (text/calendar part) */
+	GPtrArray *raw;         /* owned, may be NULL: GBytes* of the parts whose content
+	                           pst-mime-raw.c encodes (token order) */
 } mfi_pst_build;
 
 /* The message as RFC 5322 bytes (LF line ends). `node_id` names it in generated
@@ -219,6 +221,15 @@ GMimeMessage *mfi_pst_build_message(mfi_pst_build *b, libpff_item_t *message,
 char *mfi_pst_bare_id(char *id);
 /* The next multipart boundary: depends only on the seed and the count. Caller frees. */
 char *mfi_pst_next_boundary(mfi_pst_build *b);
+
+/* pst-mime-raw.c: attachment bytes base64-encoded outside GMime's filters */
+
+/* Makes `data` the base64 content of `part`. */
+void mfi_pst_raw_content(mfi_pst_build *b, GMimePart *part, GBytes *data);
+/* In `*buf`, the message as GMime wrote it, replaces each part's token with
+ * its encoded bytes (`*buf` replaced). FALSE when a token is not found as
+ * written (then `*buf` is unchanged). */
+gboolean mfi_pst_raw_splice(mfi_pst_build *b, GByteArray **buf);
 
 /* pst-recipients.c */
 

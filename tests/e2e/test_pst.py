@@ -20,9 +20,10 @@ does not say BROKEN, converted --to maildir and --to mbox:
   multipart/alternative: its method= parameter equals the METHOD inside,
   python3-icalendar parses it, the VEVENT has UID, DTSTAMP and DTSTART; a
   REPLY has an ATTENDEE with its PARTSTAT, a CANCEL STATUS:CANCELLED;
-* a second run, on one thread instead of three (--jobs) and with libpff's
-  own CRC and name-to-id lookup instead of our interposed fast paths, gives
-  a byte-identical tree (Maildir mtimes included);
+* a second run, on one thread instead of three (--jobs), with libpff's own
+  CRC and name-to-id lookup instead of our interposed fast paths and with
+  GMime writing attachment content itself (MF_PST_GMIME_WRITE), gives a
+  byte-identical tree (Maildir mtimes included);
 * --recover: every message pffexport recovers (its "<target>.recovered/
   Message<n>" items, by subject) is in the folder "Recovered Items", every
   message there carries a Recovered_* repair tag (report), and the folder
@@ -405,15 +406,18 @@ def check_good(src):
     check_meetings(name, export_dir, msgs)
     if export_dir:
         check_recover(name, src, export_dir, rep)
-    # determinism, and the same output with libpff's own CRC and name-to-id
-    # lookup instead of the interposed fast paths (pst-crc.c, pst-nameid.c),
-    # converting on one thread instead of three
+    # determinism, and the same output with the fast paths off: libpff's own
+    # CRC and name-to-id lookup instead of the interposed ones (pst-crc.c,
+    # pst-nameid.c), GMime's own writing of attachment content instead of
+    # pst-mime-raw.c's, and one thread instead of three
     out2 = os.path.join(mktemp("mfpst-"), "out")
     r2 = mfe2e.run_mf(["convert", src, "-o", out2, "--to", "maildir", "--jobs", "1"],
-                      env={"MF_PST_NO_FAST_CRC": "1", "MF_PST_NO_FAST_NAMEID": "1"})
+                      env={"MF_PST_NO_FAST_CRC": "1", "MF_PST_NO_FAST_NAMEID": "1",
+                           "MF_PST_GMIME_WRITE": "1"})
     a, b = maildir_mtimes_only(mfe2e.snapshot(out)), maildir_mtimes_only(mfe2e.snapshot(out2))
     res.check(r2.rc in (0, 1) and a == b, name, "second run (one thread, libpff's own CRC "
-              "and name lookup) byte-identical: %s" % mfe2e.diff_snapshots(a, b))
+              "and name lookup, GMime's own content writing) byte-identical: %s"
+              % mfe2e.diff_snapshots(a, b))
     # mbox
     outm = os.path.join(mktemp("mfpst-"), "out")
     repm = convert(name + " --to mbox", src, "mbox", outm)
