@@ -5,7 +5,8 @@
  *   others: the items yielded == the message items libpff enumerates (walked
  *   here directly), MF_NEXT_BROKEN only for folders whose contents table libpff
  *   cannot read (one each), and every MIME message parses with GMime without
- *   parser warnings. */
+ *   parser warnings.
+ * Also: the base64 encoder of attachment parts (pst-mime-raw.c) against GMime's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -198,6 +199,39 @@ static void check_broken(const char *path)
 	g_error_free(error);
 }
 
+/* The encoder behind attachment parts gives what GMime's own does. */
+static void check_base64(const guint8 *data, gsize len)
+{
+	gsize cap = GMIME_BASE64_ENCODE_LEN(len);
+	guint8 *ours = g_malloc(cap), *theirs = g_malloc(cap);
+	int st = 0;
+	guint32 save = 0;
+	gsize n = mfi_pst_base64_lines(data, len, ours);
+	gsize m = g_mime_encoding_base64_encode_close(data, len, theirs, &st, &save);
+	assert_true(n <= cap);
+	assert_int_equal(n, m);
+	assert_memory_equal(ours, theirs, n);
+	g_free(ours);
+	g_free(theirs);
+}
+
+static void test_base64_lines(void **state)
+{
+	(void)state;
+	GRand *rnd = g_rand_new_with_seed(3);
+	gsize big = 1 << 20;
+	guint8 *data = g_malloc(big);
+	for (gsize i = 0; i < big; i++)
+		data[i] = (guint8)g_rand_int_range(rnd, 0, 256);
+	for (gsize len = 0; len <= 1024; len++)
+		check_base64(data + (len % 7), len);
+	check_base64(data, big);
+	memset(data, 0xff, 200);
+	check_base64(data, 200);
+	g_free(data);
+	g_rand_free(rnd);
+}
+
 static void test_corpus(void **state)
 {
 	(void)state;
@@ -236,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_class_kind),
 		cmocka_unit_test(test_cp_to_utf8),
+		cmocka_unit_test(test_base64_lines),
 		cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,11 +8,16 @@
  *
  * How: the part gets its transfer encoding (base64) and, as already-encoded
  * content, a one-line token, so GMime writes the headers, boundaries and
- * token as usual; pst-mime.c then replaces each token line with the bytes
- * encoded by g_mime_encoding_base64_encode_close, which is the encoder GMime's
- * filter runs, line length and line ends included: the message is the same
- * byte for byte (test_pst compares every corpus message with GMime's own
+ * token as usual; pst-mime.c then replaces each token line with the encoded
+ * bytes in GMime's layout (76 characters and "\n" a line): the message is the
+ * same byte for byte (test_pst compares every corpus message with GMime's own
  * writing, MF_PST_GMIME_WRITE=1).
+ *
+ * The encoder is written here, not GMime's g_mime_encoding_base64_encode_close:
+ * that one works a byte at a time (callgrind: 20 instructions a byte, 146 of
+ * the remaining 529 million on enron.pst); this one takes 3 bytes at a time,
+ * two characters a table lookup.
+ * test_pst (unit) compares the two on every length up to 1 KiB and on 1 MiB.
  *
  * The token holds a random value drawn once per process, so no content of
  * the store (a subject, a body) can contain it; the output does not depend on
@@ -68,6 +73,51 @@ void mfi_pst_raw_content(mfi_pst_build *b, GMimePart *part, GBytes *data)
 	g_object_unref(stream);
 }
 
+static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* The two base64 characters of every 12-bit value. */
+static const guint8 (*pairs(void))[2]
+{
+	static gsize once = 0;
+	static guint8 table[4096][2];
+	if (g_once_init_enter(&once)) {
+		for (int v = 0; v < 4096; v++) {
+			table[v][0] = (guint8)digits[v >> 6];
+			table[v][1] = (guint8)digits[v & 63];
+		}
+		g_once_init_leave(&once, 1);
+	}
+	return (const guint8 (*)[2])table;
+}
+
+gsize mfi_pst_base64_lines(const guint8 *in, gsize len, guint8 *out)
+{
+	const guint8 (*pair)[2] = pairs();
+	guint8 *o = out;
+	while (len > 0) {
+		gsize line = MIN(len, 57); /* 57 bytes: 76 characters */
+		gsize whole = line - line % 3;
+		for (gsize i = 0; i < whole; i += 3, o += 4) {
+			guint32 v = (guint32)in[i] << 16 | (guint32)in[i + 1] << 8 | in[i + 2];
+			memcpy(o, pair[v >> 12], 2);
+			memcpy(o + 2, pair[v & 0xfff], 2);
+		}
+		if (line > whole) { /* 1 or 2 bytes: only on the last line */
+			gboolean two = line - whole == 2;
+			guint32 v = (guint32)in[whole] << 16 | (two ? (guint32)in[whole + 1] << 8 : 0);
+			o[0] = (guint8)digits[v >> 18];
+			o[1] = (guint8)digits[(v >> 12) & 63];
+			o[2] = two ? (guint8)digits[(v >> 6) & 63] : '=';
+			o[3] = '=';
+			o += 4;
+		}
+		*o++ = '\n';
+		in += line;
+		len -= line;
+	}
+	return (gsize)(o - out);
+}
+
 /* The token's index, when `p` starts a whole token line; else -1. */
 static gint64 token_at(const guint8 *p, const guint8 *end, gsize *len_r)
 {
@@ -105,9 +155,7 @@ gboolean mfi_pst_raw_splice(mfi_pst_build *b, GByteArray **buf)
 			const guint8 *d = g_bytes_get_data(b->raw->pdata[n], &len);
 			guint at = out->len;
 			g_byte_array_set_size(out, at + (guint)GMIME_BASE64_ENCODE_LEN(len));
-			int state = 0;
-			guint32 save = 0;
-			gsize w = g_mime_encoding_base64_encode_close(d, len, out->data + at, &state, &save);
+			gsize w = mfi_pst_base64_lines(d, len, out->data + at);
 			g_byte_array_set_size(out, at + (guint)w);
 			done[n] = TRUE;
 			replaced++;

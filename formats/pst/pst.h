@@ -230,6 +230,10 @@ void mfi_pst_raw_content(mfi_pst_build *b, GMimePart *part, GBytes *data);
  * its encoded bytes (`*buf` replaced). FALSE when a token is not found as
  * written (then `*buf` is unchanged). */
 gboolean mfi_pst_raw_splice(mfi_pst_build *b, GByteArray **buf);
+/* `len` bytes as base64 in GMime's layout: 76 characters and "\n" a line, the
+ * last line shorter (nothing for no bytes). Writes at most
+ * GMIME_BASE64_ENCODE_LEN(len) bytes to `out`; returns how many. */
+gsize mfi_pst_base64_lines(const guint8 *in, gsize len, guint8 *out);
 
 /* pst-recipients.c */
 
