@@ -158,31 +158,39 @@ icalcomponent *mfr_clone(icalcomponent *comp)
 	return copy ? copy : icalcomponent_new_clone(comp);
 }
 
+/* TRUE for a content line of DTSTAMP or LAST-MODIFIED (name, then ':' or ';'). */
+static gboolean volatile_line(const char *line, gsize len)
+{
+	static const char *const names[] = { "DTSTAMP", "LAST-MODIFIED" };
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+		gsize n = strlen(names[i]);
+		if (len > n && g_ascii_strncasecmp(line, names[i], n) == 0 &&
+		    (line[n] == ':' || line[n] == ';'))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The serialised component without its DTSTAMP and LAST-MODIFIED lines (and
+ * their folded continuations), at any depth, then hashed: one serialisation,
+ * no copy of the component (this runs for every calendar item). */
 char *mfr_content_digest(icalcomponent *comp)
 {
-	icalcomponent *copy = mfr_clone(comp);
-	static const icalproperty_kind volatile_props[] = { ICAL_DTSTAMP_PROPERTY,
-	                                                   ICAL_LASTMODIFIED_PROPERTY };
-	GPtrArray *stack = g_ptr_array_new();
-	g_ptr_array_add(stack, copy);
-	while (stack->len) {
-		icalcomponent *c = g_ptr_array_steal_index(stack, stack->len - 1);
-		for (gsize i = 0; i < G_N_ELEMENTS(volatile_props); i++) {
-			icalproperty *p;
-			while ((p = icalcomponent_get_first_property(c, volatile_props[i]))) {
-				icalcomponent_remove_property(c, p);
-				icalproperty_free(p);
-			}
-		}
-		for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
-		     s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
-			g_ptr_array_add(stack, s);
+	char *text = icalcomponent_as_ical_string_r(comp);
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	gboolean skipping = FALSE;
+	for (const char *p = text ? text : ""; *p;) {
+		const char *nl = strchr(p, '\n');
+		gsize len = nl ? (gsize)(nl - p) + 1 : strlen(p);
+		if (p[0] != ' ' && p[0] != '\t')
+			skipping = volatile_line(p, len);
+		if (!skipping)
+			g_checksum_update(sum, (const guchar *)p, (gssize)len);
+		p += len;
 	}
-	g_ptr_array_unref(stack);
-	char *text = icalcomponent_as_ical_string_r(copy);
-	char *digest = mf_sha256_hex(text, strlen(text));
+	char *digest = g_strdup(g_checksum_get_string(sum));
+	g_checksum_free(sum);
 	free(text);
-	icalcomponent_free(copy);
 	return digest;
 }
 
