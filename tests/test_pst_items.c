@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test-python.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -190,26 +192,18 @@ static void python_checks(walk_ctx *w, GPtrArray *readpst_dirs)
 	char *script = check_script();
 	g_file_set_contents(ics, w->ics_list->str, -1, NULL);
 	g_file_set_contents(vcf, w->vcf_list->str, -1, NULL);
-	GPtrArray *argv = g_ptr_array_new();
-	g_ptr_array_add(argv, "/usr/bin/python3");
-	g_ptr_array_add(argv, script);
-	g_ptr_array_add(argv, ics);
-	g_ptr_array_add(argv, vcf);
+	GPtrArray *args = g_ptr_array_new();
+	g_ptr_array_add(args, script);
+	g_ptr_array_add(args, ics);
+	g_ptr_array_add(args, vcf);
 	for (guint i = 0; i < readpst_dirs->len; i++)
-		g_ptr_array_add(argv, readpst_dirs->pdata[i]);
-	g_ptr_array_add(argv, NULL);
-	char *out = NULL, *err = NULL;
-	int status = 0;
-	GError *error = NULL;
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status,
-	                  &error))
-		fail_msg("python3: %s", error->message);
-	print_message("%s%s", out, err);
-	if (!g_spawn_check_wait_status(status, NULL))
-		fail_msg("python3-icalendar/vobject/readpst check failed: %s", err);
-	g_ptr_array_unref(argv);
+		g_ptr_array_add(args, readpst_dirs->pdata[i]);
+	g_ptr_array_add(args, NULL);
+	char *out = mf_test_python((const char *const *)args->pdata,
+	                           "python3-icalendar/vobject/readpst check");
+	print_message("%s", out ? out : "");
+	g_ptr_array_unref(args);
 	g_free(out);
-	g_free(err);
 	g_free(ics);
 	g_free(vcf);
 	g_free(script);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test-python.h"
+
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -1124,22 +1126,13 @@ static char *python_read(GPtrArray *files)
 	const char *td = g_getenv("MF_TESTDATA");
 	char *script = g_build_filename(td ? td : "testdata", "..", "tests", "e2e",
 	                                "rscale_check.py", NULL);
-	GPtrArray *argv = g_ptr_array_new();
-	g_ptr_array_add(argv, "/usr/bin/python3");
-	g_ptr_array_add(argv, script);
+	GPtrArray *args = g_ptr_array_new();
+	g_ptr_array_add(args, script);
 	for (guint i = 0; i < files->len; i++)
-		g_ptr_array_add(argv, files->pdata[i]);
-	g_ptr_array_add(argv, NULL);
-	char *out = NULL, *err = NULL;
-	int status = 0;
-	GError *error = NULL;
-	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &err, &status,
-	                  &error))
-		fail_msg("python3: %s", error->message);
-	if (!g_spawn_check_wait_status(status, NULL))
-		fail_msg("python3-icalendar check failed: %s", err);
-	g_ptr_array_unref(argv);
-	g_free(err);
+		g_ptr_array_add(args, files->pdata[i]);
+	g_ptr_array_add(args, NULL);
+	char *out = mf_test_python((const char *const *)args->pdata, "python3-icalendar check");
+	g_ptr_array_unref(args);
 	g_free(script);
 	return out;
 }
