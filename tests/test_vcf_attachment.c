@@ -17,6 +17,16 @@
 
 #include "../formats/vcf/vcf.h"
 
+/* `value` is base64 of exactly `len` bytes `d`. */
+static void assert_base64_is(const char *value, const guint8 *d, gsize len)
+{
+	gsize got_len = 0;
+	guchar *got = g_base64_decode(value, &got_len);
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, d, len);
+	g_free(got);
+}
+
 static void test_param_value(void **state)
 {
 	(void)state;
@@ -114,11 +124,7 @@ static void test_folding(void **state)
 	char *type = mfi_vcf_prop_param(p, "TYPE");
 	assert_string_equal(name, LONG_NAME);
 	assert_string_equal(type, "application/pdf");
-	gsize got_len = 0;
-	guchar *got = g_base64_decode(p->value, &got_len);
-	assert_int_equal(got_len, len);
-	assert_memory_equal(got, d, len);
-	g_free(got);
+	assert_base64_is(p->value, d, len);
 	g_free(name);
 	g_free(type);
 	mfi_vcf_prop_free(p);
@@ -147,11 +153,7 @@ static void test_v3_keeps_it(void **state)
 			char *enc = mfi_vcf_prop_param(p, "ENCODING");
 			assert_string_equal(name, "x, y.zip");
 			assert_string_equal(enc, "b");
-			gsize got_len = 0;
-			guchar *got = g_base64_decode(p->value, &got_len);
-			assert_int_equal(got_len, len);
-			assert_memory_equal(got, d, len);
-			g_free(got);
+			assert_base64_is(p->value, d, len);
 			g_free(name);
 			g_free(enc);
 			found++;
