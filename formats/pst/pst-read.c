@@ -1,9 +1,12 @@
 /* Reads PST and OST files (ANSI, Unicode, OST 2013+ 4K pages) through libpff,
- * read-only, one item at a time.
+ * read-only, handing items on one at a time in walk order.
  *
  * Walk: depth first from the store's root folder, each folder's messages (in
  * its contents table order) before its sub-folders (in hierarchy table order).
- * Only the open folders' libpff handles are held, so memory stays flat.
+ * The walk runs a few messages ahead (`window` jobs) so that a pool of worker
+ * threads (pst-pool.c) can convert them meanwhile; the items still leave in
+ * walk order. Only the open folders' libpff handles and the window's items
+ * are held, so memory stays flat.
  *
  * Folder paths: the IPM subtree ("Top of Personal Folders", "Top of
  * Information Store"; PidTagIpmSubtreeEntryId of the message store) is the

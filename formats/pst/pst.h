@@ -5,12 +5,15 @@
  * Property lookups keep libpff's shape: 1 found, 0 absent, -1 error.
  *
  * pst-driver.c  the driver table
- * pst-read.c    open, probe, folder walk, item iteration (one item at a time)
+ * pst-read.c    open, probe, folder walk, item iteration (items in walk order)
+ * pst-pool.c    item conversions on worker threads, each with its own handle
  * pst-props.c   property access: strings (code pages -> UTF-8), integers, times,
  *               binary, multi-valued strings, named properties
  * pst-mime.c    message -> RFC 5322 / MIME ([MS-OXCMAIL])
  * pst-recipients.c  recipient table and addresses -> To/Cc/Bcc, mailboxes
+ * pst-mime-raw.c  attachment bytes base64-encoded outside GMime's filters
  * pst-attach.c  attachments -> MIME parts
+ * pst-attach-file.c  one attachment as a file (iCalendar ATTACH, vCard)
  * pst-flags.c   message state and categories -> mf_flag, keywords
  */
 #ifndef MAILFERRY_PST_H
