@@ -22,6 +22,9 @@
  * The token holds a random value drawn once per process, so no content of
  * the store (a subject, a body) can contain it; the output does not depend on
  * it, as every token is replaced. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
 #include "pst.h"
 
 #include <string.h>
@@ -41,10 +44,18 @@ static const char *nonce(void)
 	return hex;
 }
 
+/* MF_PST_GMIME_WRITE set (to anything but "0"): GMime writes the content
+ * itself, for tests that compare the two. Read once, not for every part. */
 static gboolean gmime_writes_all(void)
 {
-	const char *v = g_getenv("MF_PST_GMIME_WRITE");
-	return v && *v && strcmp(v, "0") != 0;
+	static gsize once = 0;
+	static gboolean on;
+	if (g_once_init_enter(&once)) {
+		const char *v = g_getenv("MF_PST_GMIME_WRITE");
+		on = v && *v && strcmp(v, "0") != 0;
+		g_once_init_leave(&once, 1);
+	}
+	return on;
 }
 
 void mfi_pst_raw_content(mfi_pst_build *b, GMimePart *part, GBytes *data)
@@ -145,28 +156,38 @@ gboolean mfi_pst_raw_splice(mfi_pst_build *b, GByteArray **buf)
 	GByteArray *in = *buf;
 	GByteArray *out = g_byte_array_sized_new((guint)MIN(in->len + extra, G_MAXUINT));
 	const guint8 *p = in->data, *end = in->data + in->len;
+	char prefix[sizeof TOKEN_PREFIX + NONCE_HEX];
+	g_snprintf(prefix, sizeof prefix, "%s%s", TOKEN_PREFIX, nonce());
+	gsize prefix_len = strlen(prefix);
 	guint replaced = 0;
 	gboolean *done = g_new0(gboolean, b->raw->len);
-	while (p < end) { /* p is at a line start */
+	/* Copy the runs between tokens in one piece; a token counts only as a
+	 * whole line, and each part's once. */
+	for (const guint8 *hit; p < end &&
+	                        (hit = memmem(p, (gsize)(end - p), prefix, prefix_len));) {
 		gsize tlen = 0;
-		gint64 n = token_at(p, end, &tlen);
-		if (n >= 0 && n < (gint64)b->raw->len && !done[n]) {
-			gsize len = 0;
-			const guint8 *d = g_bytes_get_data(b->raw->pdata[n], &len);
-			guint at = out->len;
-			g_byte_array_set_size(out, at + (guint)GMIME_BASE64_ENCODE_LEN(len));
-			gsize w = mfi_pst_base64_lines(d, len, out->data + at);
-			g_byte_array_set_size(out, at + (guint)w);
-			done[n] = TRUE;
-			replaced++;
+		gint64 n = hit == in->data || hit[-1] == '\n' ? token_at(hit, end, &tlen) : -1;
+		const guint8 *stop = hit + (n >= 0 ? 0 : prefix_len);
+		g_byte_array_append(out, p, (guint)(stop - p));
+		p = stop;
+		if (n < 0)
+			continue;
+		if (n >= (gint64)b->raw->len || done[n]) {
+			g_byte_array_append(out, p, (guint)tlen);
 			p += tlen;
 			continue;
 		}
-		const guint8 *nl = memchr(p, '\n', (gsize)(end - p));
-		const guint8 *stop = nl ? nl + 1 : end;
-		g_byte_array_append(out, p, (guint)(stop - p));
-		p = stop;
+		gsize len = 0;
+		const guint8 *d = g_bytes_get_data(b->raw->pdata[n], &len);
+		guint at = out->len;
+		g_byte_array_set_size(out, at + (guint)GMIME_BASE64_ENCODE_LEN(len));
+		gsize w = mfi_pst_base64_lines(d, len, out->data + at);
+		g_byte_array_set_size(out, at + (guint)w);
+		done[n] = TRUE;
+		replaced++;
+		p += tlen;
 	}
+	g_byte_array_append(out, p, (guint)(end - p));
 	g_free(done);
 	if (replaced != b->raw->len) { /* a token GMime did not write as one line */
 		g_byte_array_unref(out);
