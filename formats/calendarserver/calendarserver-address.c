@@ -11,6 +11,7 @@
  * - VTIMEZONEs stripped at store time ("timezones by reference") are added
  *   back from libical's built-in Olson database. */
 #include "calendarserver.h"
+#include "../ics/ics.h"
 
 #include <string.h>
 
@@ -67,22 +68,9 @@ static char *attendee_name(icalcomponent *c, const char *ref)
 	return g_strdup(bare && *bare ? bare : "an attendee");
 }
 
-static void append_description(icalcomponent *c, const char *text)
-{
-	icalproperty *d = icalcomponent_get_first_property(c, ICAL_DESCRIPTION_PROPERTY);
-	if (!d) {
-		icalcomponent_add_property(c, icalproperty_new_description(text));
-		return;
-	}
-	const char *old = icalproperty_get_description(d);
-	char *joined = old && *old ? g_strconcat(old, "\n\n", text, NULL) : g_strdup(text);
-	icalproperty_set_description(d, joined);
-	g_free(joined);
-}
-
 /* Every attendee comment of `c` -> DESCRIPTION; the properties go. They are
- * collected first: attendee_name() and append_description() walk the same
- * component's properties, which resets the one iterator libical keeps. */
+ * collected first: attendee_name() and mfi_ics_append_description() walk the
+ * same component's properties, which resets the one iterator libical keeps. */
 static void comments_to_description(icalcomponent *c)
 {
 	GPtrArray *comments = g_ptr_array_new();
@@ -97,7 +85,7 @@ static void comments_to_description(icalcomponent *c)
 		if (text && *text) {
 			char *unescaped = g_strcompress(text);
 			char *line = g_strdup_printf("Comment from %s: %s", who, unescaped);
-			append_description(c, line);
+			mfi_ics_append_description(c, line);
 			g_free(line);
 			g_free(unescaped);
 		}

@@ -145,6 +145,19 @@ void mfi_ics_append_serialized(GString *out, icalcomponent *comp)
 	free(text);
 }
 
+void mfi_ics_append_description(icalcomponent *comp, const char *text)
+{
+	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_DESCRIPTION_PROPERTY);
+	if (!p) {
+		icalcomponent_add_property(comp, icalproperty_new_description(text));
+		return;
+	}
+	const char *old = icalproperty_get_description(p);
+	char *joined = old && *old ? g_strconcat(old, "\n\n", text, NULL) : g_strdup(text);
+	icalproperty_set_description(p, joined);
+	g_free(joined);
+}
+
 icalcomponent *mfi_ics_clone(icalcomponent *comp)
 {
 	/* Not icalcomponent_new_clone(): libical 3.0 loses non-standard values of

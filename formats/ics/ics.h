@@ -65,6 +65,8 @@ guint mfi_ics_flag_bad_times(icalcomponent *comp);
 guint mfi_ics_keep_unparsed(icalcomponent *comp);
 /* Adds a DTSTAMP derived from the component's own dates when it has none. */
 void mfi_ics_ensure_dtstamp(icalcomponent *comp);
+/* `text` as a paragraph at the end of DESCRIPTION (added when there is none). */
+void mfi_ics_append_description(icalcomponent *comp, const char *text);
 /* A deep copy that keeps every value (see the libical note there). */
 icalcomponent *mfi_ics_clone(icalcomponent *comp);
 /* Appends the component's iCalendar text: CRLF line ends, folded at 75 octets. */

@@ -2,26 +2,13 @@
  * [MS-OXOTASK] 2.2.2.2) on its VTODO; pure, see pst-vtodo.h. */
 #include "pst-vtodo.h"
 #include "pst-vevent.h"
+#include "../ics/ics.h"
 
 #include <stdlib.h>
 
 gboolean mfi_pst_task_regenerates(const mfi_pst_recur *r)
 {
 	return r->sliding != 0;
-}
-
-/* `line` as a paragraph at the end of DESCRIPTION. */
-static void append_description(icalcomponent *comp, const char *line)
-{
-	icalproperty *p = icalcomponent_get_first_property(comp, ICAL_DESCRIPTION_PROPERTY);
-	if (!p) {
-		icalcomponent_add_property(comp, icalproperty_new_description(line));
-		return;
-	}
-	const char *old = icalproperty_get_description(p);
-	char *text = old && *old ? g_strdup_printf("%s\n\n%s", old, line) : g_strdup(line);
-	icalproperty_set_description(p, text);
-	g_free(text);
 }
 
 /* "2 weeks": the period of a pattern in its own unit. */
@@ -59,7 +46,7 @@ static void add_regeneration(icalcomponent *todo, const mfi_pst_recur *r, GPtrAr
 	char *period = period_text(r);
 	char *line = g_strdup_printf("Regenerating task (Outlook): a new task is due %s after this "
 	                             "one is completed.", period);
-	append_description(todo, line);
+	mfi_ics_append_description(todo, line);
 	g_free(line);
 	g_free(period);
 	g_ptr_array_add(tags, (gpointer) "PST_RegeneratingTask");
